@@ -1,0 +1,123 @@
+// The Envoy v3 API, loaded once from the .proto files that ship inside @grpc/grpc-js-xds
+// (deps/envoy-api, deps/xds, deps/googleapis, deps/protoc-gen-validate) plus the project's own
+// proto/ directory. Nothing third-party is copied into the repository.
+//
+// The bundled set also carries Envoy's deprecated v2 API and a few v3 files whose imports are not
+// shipped (OpenCensus, OpenTelemetry, Prometheus client protos). Those files are skipped by checking
+// their import graph first: protobufjs would otherwise abort the whole load on the first missing file.
+import fs from 'node:fs';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+
+const XDS_DEPS = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+
+/** The repository's own proto/ directory, found upward from this file (works from src/ and dist/). */
+function findProjectProtoDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'proto'))) {
+      return path.join(dir, 'proto');
+    }
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..', '..', 'proto');
+  }
+}
+const PROJECT_PROTO_DIR = findProjectProtoDir();
+
+/** Directories searched, in order, for an import path such as "envoy/config/core/v3/base.proto". */
+export const PROTO_INCLUDE_DIRS: readonly string[] = [
+  path.join(XDS_DEPS, 'envoy-api'),
+  path.join(XDS_DEPS, 'xds'),
+  path.join(XDS_DEPS, 'googleapis'),
+  path.join(XDS_DEPS, 'protoc-gen-validate'),
+  PROJECT_PROTO_DIR,
+  // google/protobuf/descriptor.proto and friends; the well-known types are built into protobufjs.
+  path.dirname(require.resolve('protobufjs/package.json')),
+];
+
+function resolveImport(importPath: string): string | undefined {
+  for (const dir of PROTO_INCLUDE_DIRS) {
+    const candidate = path.join(dir, importPath);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function listProtoFiles(dir: string, base: string, out: string[] = []): string[] {
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) listProtoFiles(full, base, out);
+    else if (entry.name.endsWith('.proto')) out.push(path.relative(base, full).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+const IMPORT_RE = /^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm;
+
+/** True when the file and everything it imports (transitively) can be found. */
+function makeLoadabilityCheck(): (importPath: string) => boolean {
+  const known = new Map<string, boolean>();
+  const check = (importPath: string, visiting: Set<string>): boolean => {
+    if (importPath.startsWith('google/protobuf/')) return true; // protobufjs has these built in
+    const cached = known.get(importPath);
+    if (cached !== undefined) return cached;
+    if (visiting.has(importPath)) return true; // a cycle is decided by its first member
+    visiting.add(importPath);
+    const file = resolveImport(importPath);
+    let ok = file !== undefined;
+    if (file) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
+        if (!check(m[1]!, visiting)) ok = false;
+      }
+    }
+    visiting.delete(importPath);
+    known.set(importPath, ok);
+    return ok;
+  };
+  return (importPath) => check(importPath, new Set());
+}
+
+export interface EnvoyApi {
+  readonly root: protobuf.Root;
+  /** Look up a message type by its full name, e.g. "envoy.config.cluster.v3.Cluster". */
+  messageType(fullName: string): protobuf.Type;
+  /** Look up a message type by name, or undefined when the API set does not have it. */
+  findMessageType(fullName: string): protobuf.Type | undefined;
+  /** The .proto files that were loaded (import paths). */
+  readonly files: readonly string[];
+}
+
+let cached: EnvoyApi | undefined;
+
+/** The process-wide Envoy API. Loading takes ~0.3 s; every caller shares one instance. */
+export function envoyApi(): EnvoyApi {
+  if (!cached) cached = loadEnvoyApi();
+  return cached;
+}
+
+function loadEnvoyApi(): EnvoyApi {
+  const loadable = makeLoadabilityCheck();
+  const envoyDir = path.join(XDS_DEPS, 'envoy-api');
+  const candidates = [
+    ...listProtoFiles(path.join(envoyDir, 'envoy'), envoyDir),
+    ...listProtoFiles(PROJECT_PROTO_DIR, PROJECT_PROTO_DIR),
+  ];
+  const files = candidates.filter((f) => !/\/v2(alpha\d*|beta\d*)?\//.test(`/${f}`) && loadable(f));
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string) => resolveImport(target) ?? target;
+  root.loadSync(files, { keepCase: true });
+  root.resolveAll();
+  const findMessageType = (fullName: string): protobuf.Type | undefined => {
+    const found = root.lookup(fullName.replace(/^\./, ''));
+    return found instanceof protobuf.Type ? found : undefined;
+  };
+  return {
+    root,
+    files,
+    findMessageType,
+    messageType(fullName: string): protobuf.Type {
+      const t = findMessageType(fullName);
+      if (!t) throw new Error(`unknown message type ${fullName}`);
+      return t;
+    },
+  };
+}
