@@ -1,0 +1,60 @@
+// Input documents as users write them: the Kubernetes envelope (Gateway API, Istio, meshgate's own
+// kinds) or a Kong declarative file. Everything before the IR speaks in these terms.
+import type { JsonObject } from '../envoy/resource';
+
+export interface DocumentMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A Kubernetes-style resource: apiVersion "gateway.networking.k8s.io/v1", kind "HTTPRoute", ... */
+export interface InputDocument {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: DocumentMetadata;
+  readonly spec: JsonObject;
+}
+
+/** How a document is named in errors, status and the admin API: "HTTPRoute default/web". */
+export interface DocumentRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** One reason a document cannot be accepted, precise enough to fix it without reading our code. */
+export interface DocumentError {
+  /** 0-based position of the document in the submitted file/stream, when known. */
+  readonly index?: number;
+  readonly document?: DocumentRef;
+  /** Field path inside the document, e.g. "spec.rules[0].backendRefs[1].port". */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Gateway API style condition (Accepted, ResolvedRefs, Programmed, ...). */
+export interface StatusCondition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Conditions per parent (e.g. per Gateway a route attaches to), or for the document itself. */
+export interface DocumentStatus {
+  readonly document: DocumentRef;
+  readonly parents?: readonly { readonly parentRef: DocumentRef & { readonly sectionName?: string }; readonly conditions: readonly StatusCondition[] }[];
+  readonly conditions?: readonly StatusCondition[];
+  /** Fields the translator could not honour (reported, never silently dropped). */
+  readonly warnings?: readonly string[];
+}
+
+export function refOf(doc: InputDocument): DocumentRef {
+  return { kind: doc.kind, namespace: doc.metadata.namespace, name: doc.metadata.name };
+}
+
+export function formatRef(ref: DocumentRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}

@@ -1,0 +1,70 @@
+// Upstream clusters in the IR: where traffic goes and how it is balanced and protected.
+import type { Source } from './types';
+
+export interface Cluster {
+  /** Unique per proxy; the Envoy cluster name. */
+  readonly name: string;
+  /**
+   * static: fixed endpoints (served over EDS so changes never drain listeners);
+   * dns: a hostname resolved by Envoy (STRICT_DNS, or LOGICAL_DNS for a single host).
+   */
+  readonly discovery: { readonly type: 'static'; readonly endpoints: readonly Endpoint[] } | { readonly type: 'dns'; readonly hostname: string; readonly port: number; readonly logical?: boolean };
+  readonly lb?: LoadBalancing;
+  readonly connectTimeoutMs?: number;
+  /** Speak HTTP/2 (and so gRPC) to the upstream. */
+  readonly http2?: boolean;
+  readonly tls?: UpstreamTls;
+  readonly circuitBreaker?: CircuitBreaker;
+  readonly outlierDetection?: OutlierDetection;
+  readonly healthCheck?: HealthCheck;
+  readonly source: Source;
+}
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+  /** Relative weight among endpoints, ≥ 1 (default 1). */
+  readonly weight?: number;
+  readonly locality?: { readonly region?: string; readonly zone?: string; readonly subZone?: string };
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export type LoadBalancing =
+  | { readonly type: 'RoundRobin' | 'LeastRequest' | 'Random' }
+  | { readonly type: 'RingHash'; readonly minimumRingSize?: number }
+  | { readonly type: 'Maglev' };
+
+export interface UpstreamTls {
+  /** SNI sent to the upstream. */
+  readonly sni?: string;
+  /** PEM CA bundle to verify the upstream; absent = no verification (explicit opt-in by the user). */
+  readonly caCertificate?: string;
+  readonly subjectAltNames?: readonly string[];
+  readonly alpn?: readonly string[];
+}
+
+export interface CircuitBreaker {
+  readonly maxConnections?: number;
+  readonly maxPendingRequests?: number;
+  readonly maxRequests?: number;
+  readonly maxRetries?: number;
+}
+
+export interface OutlierDetection {
+  readonly consecutive5xx?: number;
+  readonly consecutiveGatewayErrors?: number;
+  readonly intervalMs?: number;
+  readonly baseEjectionTimeMs?: number;
+  readonly maxEjectionPercent?: number;
+}
+
+export interface HealthCheck {
+  readonly type: 'http' | 'tcp' | 'grpc';
+  /** HTTP only. */
+  readonly path?: string;
+  readonly expectedStatuses?: readonly { readonly start: number; readonly end: number }[];
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
