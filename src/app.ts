@@ -1,0 +1,106 @@
+// The composition root: builds the pipeline (snapshot cache → ADS server) and the parts that sit
+// beside it (proxy status, metrics, CSDS, admin API), and wires them together. Nothing else in the
+// code base constructs these; tests start the whole control plane through this function too.
+import fs from 'node:fs';
+import type * as grpc from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { tokensEqual } from './admin/auth';
+import { buildAdminServer } from './admin/server';
+import { SnapshotCache } from './cache';
+import { isLoopback, type ControlPlaneOptions } from './config/options';
+import { createXdsServer, type XdsServer } from './server';
+import { registerCsdsService } from './status/csds-service';
+import { createProxyStatus, type ProxyStatusSetup } from './status/setup';
+import { validateSnapshot } from './validate';
+
+export interface ControlPlane {
+  readonly cache: SnapshotCache;
+  readonly xds: XdsServer;
+  readonly status: ProxyStatusSetup;
+  readonly admin: FastifyInstance;
+  /** Bound ports (useful when 0 was asked for). */
+  readonly xdsPort: number;
+  readonly adminPort: number;
+  close(): Promise<void>;
+}
+
+export interface ControlPlaneTuning {
+  /** Snapshot cache debounce (default 100 ms) and cap (default 1 s). */
+  readonly debounceMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export async function startControlPlane(
+  options: ControlPlaneOptions,
+  logger: Logger = pino({ level: 'silent' }),
+  tuning: ControlPlaneTuning = {},
+): Promise<ControlPlane> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  if (!options.adminToken) {
+    logger.warn({ adminHost: options.adminHost }, 'no admin token set: the admin API accepts unauthenticated calls and listens on loopback only');
+  }
+
+  const cache = new SnapshotCache({
+    validator: validateSnapshot,
+    ...(tuning.debounceMs !== undefined ? { debounceMs: tuning.debounceMs } : {}),
+    ...(tuning.maxDelayMs !== undefined ? { maxDelayMs: tuning.maxDelayMs } : {}),
+  });
+  const status = createProxyStatus(cache);
+  const xds = createXdsServer({
+    cache,
+    observers: status.observers,
+    logger: logger.child({ component: 'xds' }),
+    identifier: options.identifier,
+  });
+  registerCsdsService(xds.server, {
+    registry: status.registry,
+    snapshots: cache,
+    authorize: (metadata, peer) => authorizeOperatorCall(options.adminToken, metadata, peer),
+  });
+
+  let xdsBound = false;
+  const admin = buildAdminServer({
+    registry: status.registry,
+    snapshots: cache,
+    metrics: status.metrics,
+    readiness: { xds: () => xdsBound },
+    ...(options.adminToken ? { token: options.adminToken } : {}),
+    logger: logger.child({ component: 'admin' }),
+  });
+
+  const xdsPort = await xds.bind(options.xdsHost, options.xdsPort);
+  xdsBound = true;
+  await admin.listen({ host: options.adminHost, port: options.adminPort });
+  const address = admin.server.address();
+  const adminPort = typeof address === 'object' && address ? address.port : options.adminPort;
+  logger.info({ xdsPort, adminPort, dataDir: options.dataDir, identifier: xds.identifier }, 'meshgate control plane started');
+
+  return {
+    cache,
+    xds,
+    status,
+    admin,
+    xdsPort,
+    adminPort,
+    async close() {
+      await admin.close();
+      await xds.close();
+      status.close();
+    },
+  };
+}
+
+/**
+ * Operator-only gRPC calls (CSDS) share the xDS port with proxies, so they need the admin token
+ * when one is set, and otherwise must come from this machine, like the admin API itself.
+ */
+export function authorizeOperatorCall(token: string | undefined, metadata: grpc.Metadata, peer: string): string | undefined {
+  if (token) {
+    const header = metadata.get('authorization')[0];
+    const match = typeof header === 'string' ? /^Bearer[ \t]+(\S+)$/i.exec(header.trim()) : null;
+    return match && tokensEqual(match[1]!, token) ? undefined : 'CSDS needs the admin token (authorization: Bearer <token>)';
+  }
+  const host = peer.replace(/^ipv[46]:/, '').replace(/^\[?([^\]]*)\]?:\d+$/, '$1');
+  return isLoopback(host) ? undefined : 'CSDS is only served to loopback callers when no admin token is set';
+}

@@ -1,0 +1,108 @@
+// Control-plane settings: embedded defaults, overridden by environment variables, overridden by flags.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ControlPlaneOptions {
+  readonly xdsHost: string;
+  readonly xdsPort: number;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly dataDir: string;
+  /** Bearer token every /v1 admin call must present; undefined = loopback-only admin API. */
+  readonly adminToken?: string;
+  readonly logLevel: string;
+  /** control_plane.identifier in every xDS response: which replica served the proxy. */
+  readonly identifier: string;
+}
+
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+interface OptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+}
+
+export const OPTION_SPECS = {
+  xdsHost: { flag: '--xds-host', env: 'MESHGATE_XDS_HOST', help: 'address the xDS gRPC server binds (default 0.0.0.0)' },
+  xdsPort: { flag: '--xds-port', env: 'MESHGATE_XDS_PORT', help: 'xDS gRPC port (default 18000)' },
+  adminHost: { flag: '--admin-host', env: 'MESHGATE_ADMIN_HOST', help: 'admin API address (default 127.0.0.1; other addresses need a token)' },
+  adminPort: { flag: '--admin-port', env: 'MESHGATE_ADMIN_PORT', help: 'admin REST API port (default 9000)' },
+  dataDir: { flag: '--data-dir', env: 'MESHGATE_DATA_DIR', help: 'where accepted state is kept (default ./data)' },
+  adminToken: { flag: '--admin-token', env: 'MESHGATE_ADMIN_TOKEN', help: 'bearer token for the admin API' },
+  adminTokenFile: { flag: '--admin-token-file', env: 'MESHGATE_ADMIN_TOKEN_FILE', help: 'file holding the admin API token' },
+  logLevel: { flag: '--log-level', env: 'MESHGATE_LOG_LEVEL', help: 'pino log level (default info)' },
+  identifier: { flag: '--id', env: 'MESHGATE_ID', help: 'control plane identifier (default <hostname>-<pid>)' },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionKey = keyof typeof OPTION_SPECS;
+
+/** Parse "--flag value" and "--flag=value" pairs; unknown flags are errors. Returns leftovers. */
+export function parseFlags(argv: readonly string[], known: readonly string[]): { values: Map<string, string>; rest: string[] } {
+  const values = new Map<string, string>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      rest.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!known.includes(flag)) throw new OptionsError(`unknown option ${flag}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new OptionsError(`option ${flag} needs a value`);
+    values.set(flag, value);
+  }
+  return { values, rest };
+}
+
+function port(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new OptionsError(`${what} must be a port number (0-65535), got "${text}"`);
+  return n;
+}
+
+export function resolveOptions(flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv = process.env): ControlPlaneOptions {
+  const get = (key: OptionKey): string | undefined => {
+    const spec = OPTION_SPECS[key];
+    return flags.get(spec.flag) ?? (env[spec.env] !== undefined && env[spec.env] !== '' ? env[spec.env] : undefined);
+  };
+  let adminToken = get('adminToken');
+  const tokenFile = get('adminTokenFile');
+  if (!adminToken && tokenFile) {
+    try {
+      adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new OptionsError(`cannot read admin token file ${tokenFile}: ${(err as Error).message}`);
+    }
+    if (!adminToken) throw new OptionsError(`admin token file ${tokenFile} is empty`);
+  }
+  const adminHost = get('adminHost') ?? '127.0.0.1';
+  if (!adminToken && !isLoopback(adminHost)) {
+    throw new OptionsError(`the admin API may listen on ${adminHost} only with a token (set MESHGATE_ADMIN_TOKEN or --admin-token-file)`);
+  }
+  return {
+    xdsHost: get('xdsHost') ?? '0.0.0.0',
+    xdsPort: port(get('xdsPort') ?? '18000', 'xDS port'),
+    adminHost,
+    adminPort: port(get('adminPort') ?? '9000', 'admin port'),
+    dataDir: path.resolve(get('dataDir') ?? 'data'),
+    ...(adminToken ? { adminToken } : {}),
+    logLevel: get('logLevel') ?? 'info',
+    identifier: get('identifier') ?? `${os.hostname()}-${process.pid}`,
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export function optionsHelp(): string {
+  return Object.values(OPTION_SPECS)
+    .map((s) => `  ${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}`)
+    .join('\n');
+}
