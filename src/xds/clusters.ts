@@ -1,0 +1,89 @@
+// IR clusters → envoy.config.cluster.v3.Cluster (and, for static endpoints, the
+// ClusterLoadAssignment served over EDS).
+import type { JsonObject } from '../envoy/resource';
+import type { CircuitBreaker, Cluster, LoadBalancing, OutlierDetection } from '../ir/cluster';
+import { clusterLoadAssignment, dnsLoadAssignment } from './endpoints';
+import { healthCheck } from './health-check';
+import { adsConfigSource, compact, duration, int64, typed } from './json';
+import { upstreamTlsSocket } from './tls';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_RING_SIZE = 1024;
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** lb_policy (ROUND_ROBIN is the zero value and so absent) and its config. */
+function loadBalancing(lb: LoadBalancing | undefined): JsonObject {
+  switch (lb?.type) {
+    case undefined:
+    case 'RoundRobin':
+      return {};
+    case 'LeastRequest':
+      return { lb_policy: 'LEAST_REQUEST' };
+    case 'Random':
+      return { lb_policy: 'RANDOM' };
+    case 'RingHash':
+      return { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: int64(lb.minimumRingSize ?? DEFAULT_RING_SIZE) } };
+    case 'Maglev':
+      return { lb_policy: 'MAGLEV' };
+  }
+}
+
+function circuitBreakers(cb: CircuitBreaker): JsonObject {
+  return {
+    thresholds: [
+      compact({
+        max_connections: cb.maxConnections,
+        max_pending_requests: cb.maxPendingRequests,
+        max_requests: cb.maxRequests,
+        max_retries: cb.maxRetries,
+      }),
+    ],
+  };
+}
+
+function outlierDetection(od: OutlierDetection): JsonObject {
+  return compact({
+    consecutive_5xx: od.consecutive5xx,
+    interval: od.intervalMs !== undefined ? duration(od.intervalMs) : undefined,
+    base_ejection_time: od.baseEjectionTimeMs !== undefined ? duration(od.baseEjectionTimeMs) : undefined,
+    max_ejection_percent: od.maxEjectionPercent,
+    // Eject on the configured consecutive errors only: success-rate ejection is off, and gateway
+    // errors (which Envoy counts but does not enforce by default) are enforced when configured.
+    enforcing_success_rate: 0,
+    consecutive_gateway_failure: od.consecutiveGatewayErrors,
+    enforcing_consecutive_gateway_failure: od.consecutiveGatewayErrors !== undefined ? 100 : undefined,
+  });
+}
+
+function discovery(cluster: Cluster): JsonObject {
+  const d = cluster.discovery;
+  if (d.type === 'static') return { type: 'EDS', eds_cluster_config: { eds_config: adsConfigSource() } };
+  return {
+    type: d.logical ? 'LOGICAL_DNS' : 'STRICT_DNS',
+    load_assignment: dnsLoadAssignment(cluster.name, d.hostname, d.port),
+    // Prefer IPv4 (containers often resolve AAAA records they cannot reach), fall back to IPv6.
+    dns_lookup_family: 'V4_PREFERRED',
+  };
+}
+
+export function buildCluster(cluster: Cluster): JsonObject {
+  const http2 = cluster.http2 === true;
+  return compact({
+    name: cluster.name,
+    ...discovery(cluster),
+    connect_timeout: duration(cluster.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    ...loadBalancing(cluster.lb),
+    circuit_breakers: cluster.circuitBreaker ? circuitBreakers(cluster.circuitBreaker) : undefined,
+    outlier_detection: cluster.outlierDetection ? outlierDetection(cluster.outlierDetection) : undefined,
+    health_checks: cluster.healthCheck ? [healthCheck(cluster.healthCheck, http2)] : undefined,
+    transport_socket: cluster.tls ? upstreamTlsSocket(cluster.tls, http2) : undefined,
+    typed_extension_protocol_options: http2
+      ? { [HTTP_PROTOCOL_OPTIONS]: typed(HTTP_PROTOCOL_OPTIONS, { explicit_http_config: { http2_protocol_options: {} } }) }
+      : undefined,
+  });
+}
+
+/** The EDS resource of a static cluster; DNS clusters carry their endpoints inline. */
+export function buildLoadAssignment(cluster: Cluster): JsonObject | undefined {
+  return cluster.discovery.type === 'static' ? clusterLoadAssignment(cluster.name, cluster.discovery.endpoints) : undefined;
+}

@@ -1,0 +1,39 @@
+// The HTTP filters meshgate generates, in the one order they run. Access control that needs only
+// the connection comes first (CORS preflights are answered before auth; IP lists before anything
+// costly), then authentication, then checks on the authenticated consumer, then rate limits
+// (so rejected requests never spend tokens), body limits, protocol translation and compression,
+// and the router last.
+import { apiKeyAuthFilter } from './api-key-auth';
+import { basicAuthFilter } from './basic-auth';
+import { bufferFilter } from './buffer';
+import { compressorFilter } from './compressor';
+import { corsFilter } from './cors';
+import { extAuthzFilter } from './ext-authz';
+import { grpcWebFilter } from './grpc-web';
+import { jwtAuthnFilter } from './jwt-authn';
+import { localRateLimitFilter } from './local-ratelimit';
+import { rateLimitFilter } from './ratelimit';
+import { consumerRbacFilter, ipRbacFilter } from './rbac';
+import { routerFilter } from './router';
+import type { FilterChainContext, HttpFilterInstance, HttpFilterModule } from './types';
+
+export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
+  corsFilter,
+  ipRbacFilter,
+  extAuthzFilter,
+  jwtAuthnFilter,
+  basicAuthFilter,
+  apiKeyAuthFilter,
+  consumerRbacFilter,
+  localRateLimitFilter,
+  rateLimitFilter,
+  bufferFilter,
+  grpcWebFilter,
+  compressorFilter,
+  routerFilter,
+];
+
+/** The filter instances one filter chain needs, in execution order, router last. */
+export function httpFiltersFor(ctx: FilterChainContext): HttpFilterInstance[] {
+  return HTTP_FILTER_ORDER.flatMap((module) => module.instances(ctx));
+}
