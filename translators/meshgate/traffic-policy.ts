@@ -1,0 +1,122 @@
+// TrafficPolicy (meshgate.io/v1alpha1): rate limits, body size limit, timeouts, retries,
+// compression and gRPC-Web, attached like SecurityPolicy; each feature resolves on its own.
+import type { InputDocument } from '../../src/documents/types';
+import type { JsonObject } from '../../src/envoy/resource';
+import type { GlobalRateLimitPolicy, LocalRateLimitPolicy, RateLimitKey } from '../../src/ir/policy';
+import type { RetryPolicy } from '../../src/ir/route';
+import { durationSchema, parseDurationMs } from '../core/durations';
+import { namespaceOf } from '../core/documents';
+import { getArray, getBoolean, getNumber, getObject, getString, getStrings, has } from '../core/json';
+import { arr, bool, int, obj, oneOfStrings, str } from '../schema';
+import { HEADER_NAME_PATTERN } from '../gateway-api/schemas/common';
+import { targetRefSchema } from './common';
+import { POLICY_TARGET_KINDS } from './security-policy';
+
+export const TRAFFIC_FEATURES = ['localRateLimit', 'globalRateLimit', 'maxRequestBodyBytes', 'timeout', 'retry', 'compression', 'grpcWeb'] as const;
+export type TrafficFeature = (typeof TRAFFIC_FEATURES)[number];
+
+/** Envoy retry_on conditions (HTTP and gRPC). */
+export const RETRY_ON = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream',
+  'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure', 'cancelled', 'deadline-exceeded', 'internal',
+  'resource-exhausted', 'unavailable',
+];
+/** Safe to retry whatever the method: the request never reached the backend. */
+export const DEFAULT_RETRY_ON = ['connect-failure', 'refused-stream', 'unavailable'];
+
+const KEY = new RegExp(`^(clientIP|header:${HEADER_NAME_PATTERN.source.slice(1, -1)})$`);
+const key = str({ pattern: KEY, patternHint: 'clientIP or header:<name>' });
+
+export const trafficPolicySpec = obj(
+  {
+    targetRefs: arr(targetRefSchema(POLICY_TARGET_KINDS)),
+    rateLimit: obj(
+      {
+        local: obj({ requests: int(1), per: durationSchema({ min: 50 }), key, headers: bool }, { required: ['requests', 'per'] }),
+        global: obj({ requests: int(1), unit: oneOfStrings('second', 'minute', 'hour', 'day'), key }, { required: ['requests', 'unit'] }),
+      },
+      { check: (r) => (!has(r, 'local') && !has(r, 'global') ? [{ path: '', reason: 'set local, global or both' }] : []) },
+    ),
+    maxRequestBodyBytes: int(1),
+    timeout: durationSchema(),
+    retry: obj(
+      {
+        attempts: int(0, 100),
+        retryOn: arr(oneOfStrings(...RETRY_ON), { minItems: 1 }),
+        retriableStatusCodes: arr(int(100, 599), { minItems: 1 }),
+        perTryTimeout: durationSchema({ nonZero: true }),
+        backoff: obj({ baseInterval: durationSchema({ nonZero: true }), maxInterval: durationSchema({ nonZero: true }) }, { required: ['baseInterval'] }),
+      },
+      { required: ['attempts'] },
+    ),
+    compression: bool,
+    grpcWeb: bool,
+  },
+  {
+    check: (spec) =>
+      ['rateLimit', 'maxRequestBodyBytes', 'timeout', 'retry', 'compression', 'grpcWeb'].some((f) => has(spec, f))
+        ? []
+        : [{ path: '', reason: 'a TrafficPolicy needs at least one of rateLimit, maxRequestBodyBytes, timeout, retry, compression, grpcWeb' }],
+  },
+);
+
+export function providesTraffic(doc: InputDocument, feature: TrafficFeature): boolean {
+  if (doc.kind !== 'TrafficPolicy') return false;
+  if (feature === 'localRateLimit') return has(getObject(doc.spec, 'rateLimit'), 'local');
+  if (feature === 'globalRateLimit') return has(getObject(doc.spec, 'rateLimit'), 'global');
+  return has(doc.spec, feature);
+}
+
+function rateLimitKey(text: string | undefined): RateLimitKey | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'clientIP') return { type: 'clientIP' };
+  return { type: 'header', name: text.slice('header:'.length).toLowerCase() };
+}
+
+export function buildLocalRateLimit(spec: JsonObject): LocalRateLimitPolicy {
+  const cfg = getObject(getObject(spec, 'rateLimit'), 'local');
+  const key = rateLimitKey(getString(cfg, 'key'));
+  const headers = getBoolean(cfg, 'headers');
+  return {
+    requests: getNumber(cfg, 'requests') ?? 1,
+    perSeconds: (parseDurationMs(getString(cfg, 'per') ?? '1s') ?? 1000) / 1000,
+    ...(key ? { key } : {}),
+    ...(headers !== undefined ? { headers } : {}),
+  };
+}
+
+/** `target` distinguishes attachments of one policy, so each target keeps its own counters. */
+export function buildGlobalRateLimit(doc: InputDocument, target: string): GlobalRateLimitPolicy {
+  const cfg = getObject(getObject(doc.spec, 'rateLimit'), 'global');
+  const key = rateLimitKey(getString(cfg, 'key'));
+  const unit = getString(cfg, 'unit');
+  return {
+    requests: getNumber(cfg, 'requests') ?? 1,
+    unit: unit === 'minute' || unit === 'hour' || unit === 'day' ? unit : 'second',
+    ...(key ? { key } : {}),
+    id: `${namespaceOf(doc)}/${doc.metadata.name}/${target}`,
+  };
+}
+
+export function buildRetry(spec: JsonObject): RetryPolicy {
+  const cfg = getObject(spec, 'retry');
+  const codes = getArray(cfg, 'retriableStatusCodes').filter((c): c is number => typeof c === 'number');
+  const explicit = getStrings(cfg, 'retryOn');
+  const retryOn = explicit.length > 0 ? [...explicit] : [...DEFAULT_RETRY_ON];
+  if (codes.length > 0 && !retryOn.includes('retriable-status-codes')) retryOn.push('retriable-status-codes');
+  const perTry = parseDurationMs(getString(cfg, 'perTryTimeout') ?? '');
+  const backoff = getObject(cfg, 'backoff');
+  const base = parseDurationMs(getString(backoff, 'baseInterval') ?? '');
+  const max = parseDurationMs(getString(backoff, 'maxInterval') ?? '');
+  return {
+    attempts: getNumber(cfg, 'attempts') ?? 1,
+    retryOn,
+    ...(codes.length > 0 ? { retriableStatusCodes: codes } : {}),
+    ...(perTry !== undefined ? { perTryTimeoutMs: perTry } : {}),
+    ...(base !== undefined ? { backoff: { baseIntervalMs: base, ...(max !== undefined ? { maxIntervalMs: max } : {}) } } : {}),
+  };
+}
+
+export function timeoutMs(spec: JsonObject): number | undefined {
+  return parseDurationMs(getString(spec, 'timeout') ?? '');
+}

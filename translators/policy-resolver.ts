@@ -1,0 +1,270 @@
+// The effective policy of one route rule on one listener: for every feature of SecurityPolicy and
+// TrafficPolicy, the most specific attachment wins (rule > route > backend > listener > gateway;
+// ExtensionRef filters count as rule-level). A route's own CORS and ExternalAuth filters and its
+// own timeouts and retry beat any policy. Features built from a policy are memoised, so each
+// policy is translated (and its problems reported) once however many routes it covers.
+import type { InputDocument } from '../src/documents/types';
+import type { Cluster } from '../src/ir/cluster';
+import type { ConsumerAccessPolicy, JwtPolicy, RoutePolicy } from '../src/ir/policy';
+import type { HashKey, RetryPolicy } from '../src/ir/route';
+import type { BackendResolver } from './backends';
+import { compareAge, documentKey, namespaceOf } from './core/documents';
+import { getBoolean } from './core/json';
+import type { StatusBuilder } from './core/status';
+import type { CompiledRoute, CompiledRule } from './gateway-api/compiled-route';
+import type { ConsumerCredentials } from './meshgate/consumer';
+import { buildJwt } from './meshgate/jwt';
+import { pickFeature, targetKey, type PolicyAttachments, type PolicyLevel } from './meshgate/policy-targets';
+import {
+  authorizationIssuers,
+  buildApiKey,
+  buildAuthorization,
+  buildBasicAuth,
+  buildExtAuthz,
+  buildIpAccess,
+  providesSecurity,
+  type PolicyProblem,
+  type SecurityFeature,
+} from './meshgate/security-policy';
+import { buildGlobalRateLimit, buildLocalRateLimit, buildRetry, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
+import { corsPolicy } from './gateway-api/cors';
+import { getObject } from './core/json';
+
+export interface PolicyContext {
+  readonly backends: BackendResolver;
+  statusOf(doc: InputDocument): StatusBuilder;
+  error(doc: InputDocument, path: string, reason: string): void;
+  consumers(namespace: string): readonly ConsumerCredentials[];
+}
+
+export interface RuleScope {
+  readonly gateway: InputDocument;
+  readonly listener: string;
+  readonly route: CompiledRoute;
+  readonly rule: CompiledRule;
+}
+
+export interface ResolvedRulePolicy {
+  readonly policy?: RoutePolicy;
+  readonly timeoutMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly hashOn?: readonly HashKey[];
+  readonly clusters: readonly Cluster[];
+  readonly usesGlobalRateLimit: boolean;
+}
+
+interface Built<T> {
+  readonly value?: T;
+  readonly clusters: readonly Cluster[];
+}
+
+export class PolicyResolver {
+  private readonly memo = new Map<string, Built<unknown>>();
+
+  constructor(
+    private readonly ctx: PolicyContext,
+    private readonly security: PolicyAttachments,
+    private readonly traffic: PolicyAttachments,
+  ) {}
+
+  private levels(scope: RuleScope, attachments: PolicyAttachments, kind: string): PolicyLevel[] {
+    const gwNs = namespaceOf(scope.gateway);
+    const gwName = scope.gateway.metadata.name;
+    const route = scope.route.doc;
+    const rNs = namespaceOf(route);
+    const ruleLabel = scope.rule.name ?? String(scope.rule.index);
+    const ruleDocs = [
+      ...scope.rule.extensionPolicies.filter((p) => p.kind === kind),
+      ...(scope.rule.name !== undefined ? attachments.at(targetKey.rule(route.kind, rNs, route.metadata.name, scope.rule.name)) : []),
+    ];
+    const backendDocs: InputDocument[] = [];
+    for (const b of scope.rule.backendDocs) {
+      for (const p of attachments.at(targetKey.backend(namespaceOf(b), b.metadata.name))) if (!backendDocs.includes(p)) backendDocs.push(p);
+    }
+    const routeId = `${route.kind.toLowerCase()}/${rNs}/${route.metadata.name}`;
+    return [
+      { target: `${route.kind} ${rNs}/${route.metadata.name} rule ${ruleLabel}`, id: `${routeId}/rule/${ruleLabel}`, docs: [...new Set(ruleDocs)].sort(compareAge) },
+      { target: `${route.kind} ${rNs}/${route.metadata.name}`, id: routeId, docs: attachments.at(targetKey.route(route.kind, rNs, route.metadata.name)) },
+      { target: `backends of ${route.kind} ${rNs}/${route.metadata.name} rule ${ruleLabel}`, id: `${routeId}/rule/${ruleLabel}/backends`, docs: backendDocs },
+      { target: `Gateway ${gwNs}/${gwName} listener ${scope.listener}`, id: `gateway/${gwNs}/${gwName}/${scope.listener}`, docs: attachments.at(targetKey.listener(gwNs, gwName, scope.listener)) },
+      { target: `Gateway ${gwNs}/${gwName}`, id: `gateway/${gwNs}/${gwName}`, docs: attachments.at(targetKey.gateway(gwNs, gwName)) },
+    ];
+  }
+
+  /** Build a feature of a policy once; report its problems as errors on the policy. */
+  private built<T>(doc: InputDocument, feature: string, build: (problems: PolicyProblem[]) => Built<T>): Built<T> {
+    const key = `${doc.kind}|${documentKey(doc)}|${feature}`;
+    const cached = this.memo.get(key);
+    if (cached) return cached as Built<T>;
+    const problems: PolicyProblem[] = [];
+    const result = build(problems);
+    for (const p of problems) this.ctx.error(doc, p.path, p.reason);
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private pickSecurity(levels: PolicyLevel[], feature: SecurityFeature): ReturnType<typeof pickFeature> {
+    return pickFeature(levels, feature, (d) => providesSecurity(d, feature), (d) => this.ctx.statusOf(d));
+  }
+
+  private pickTraffic(levels: PolicyLevel[], feature: TrafficFeature): ReturnType<typeof pickFeature> {
+    return pickFeature(levels, feature, (d) => providesTraffic(d, feature), (d) => this.ctx.statusOf(d));
+  }
+
+  forRule(scope: RuleScope): ResolvedRulePolicy {
+    const sec = this.levels(scope, this.security, 'SecurityPolicy');
+    const trf = this.levels(scope, this.traffic, 'TrafficPolicy');
+    const clusters: Cluster[] = [];
+    const use = <T>(b: Built<T>): T | undefined => {
+      for (const c of b.clusters) if (!clusters.some((x) => x.name === c.name)) clusters.push(c);
+      return b.value;
+    };
+    const policy: { -readonly [K in keyof RoutePolicy]: RoutePolicy[K] } = {};
+
+    const apiKeyPick = this.pickSecurity(sec, 'apiKeyAuth');
+    if (apiKeyPick) {
+      const d = apiKeyPick.doc;
+      policy.apiKey = use(this.built(d, 'apiKeyAuth', (p) => ({ value: buildApiKey(d.spec, this.ctx.consumers(namespaceOf(d)), p), clusters: [] })));
+    }
+    const basicPick = this.pickSecurity(sec, 'basicAuth');
+    if (basicPick) {
+      const d = basicPick.doc;
+      policy.basicAuth = use(this.built(d, 'basicAuth', (p) => ({ value: buildBasicAuth(d.spec, this.ctx.consumers(namespaceOf(d)), p), clusters: [] })));
+    }
+    const authzPick = this.pickSecurity(sec, 'authorization');
+    let access: ConsumerAccessPolicy | undefined;
+    if (authzPick) {
+      const d = authzPick.doc;
+      access = use(this.built(d, 'authorization', (p) => ({ value: buildAuthorization(d.spec, this.ctx.consumers(namespaceOf(d)), p), clusters: [] })));
+      if (access) policy.consumers = access;
+    }
+    const jwtPick = this.pickSecurity(sec, 'jwt');
+    if (jwtPick) {
+      const d = jwtPick.doc;
+      let jwt = use(
+        this.built(d, 'jwt', () => {
+          const b = buildJwt(d, getObject(d.spec, 'jwt') ?? {});
+          b.warnings.forEach((w) => this.ctx.statusOf(d).warn(w));
+          return { value: b.policy, clusters: b.clusters };
+        }),
+      );
+      if (jwt && access && authzPick) jwt = this.withIssuerHeader(jwt, access, authzPick.doc);
+      if (jwt) policy.jwt = jwt;
+    }
+    if (access && authzPick && !policy.apiKey && !policy.basicAuth && !policy.jwt) {
+      this.ctx.statusOf(authzPick.doc).warn(`authorization for ${authzPick.target}: no apiKeyAuth, basicAuth or jwt identifies consumers there, so no consumer is ever allowed`);
+    }
+    if (access && authzPick) {
+      for (const [name, header] of [['apiKeyAuth', policy.apiKey?.consumerHeader], ['basicAuth', policy.basicAuth?.consumerHeader]] as const) {
+        if (header !== undefined && header !== access.header) {
+          this.ctx.statusOf(authzPick.doc).warn(`authorization for ${authzPick.target} reads header ${access.header} but ${name} forwards the consumer in ${header}`);
+        }
+      }
+    }
+    if (scope.rule.extAuthz) policy.extAuthz = scope.rule.extAuthz;
+    else {
+      const pick = this.pickSecurity(sec, 'extAuth');
+      if (pick) {
+        const d = pick.doc;
+        policy.extAuthz = use(
+          this.built(d, 'extAuth', (p) => {
+            const b = buildExtAuthz(d, d.spec, this.ctx.backends, p);
+            return { value: b.policy, clusters: b.cluster ? [b.cluster] : [] };
+          }),
+        );
+      }
+    }
+    const ipPick = this.pickSecurity(sec, 'ipAccess');
+    if (ipPick) policy.ipAccess = use(this.built(ipPick.doc, 'ipAccess', () => ({ value: buildIpAccess(ipPick.doc.spec), clusters: [] })));
+    if (scope.rule.cors) policy.cors = scope.rule.cors;
+    else {
+      const pick = this.pickSecurity(sec, 'cors');
+      if (pick) policy.cors = use(this.built(pick.doc, 'cors', () => ({ value: corsPolicy(getObject(pick.doc.spec, 'cors') ?? {}), clusters: [] })));
+    }
+
+    const localPick = this.pickTraffic(trf, 'localRateLimit');
+    if (localPick) policy.localRateLimit = use(this.built(localPick.doc, 'localRateLimit', () => ({ value: buildLocalRateLimit(localPick.doc.spec), clusters: [] })));
+    const globalPick = this.pickTraffic(trf, 'globalRateLimit');
+    if (globalPick) {
+      policy.globalRateLimit = use(this.built(globalPick.doc, `globalRateLimit|${globalPick.id}`, () => ({ value: buildGlobalRateLimit(globalPick.doc, globalPick.id), clusters: [] })));
+    }
+    const bodyPick = this.pickTraffic(trf, 'maxRequestBodyBytes');
+    if (bodyPick) {
+      const n = bodyPick.doc.spec['maxRequestBodyBytes'];
+      if (typeof n === 'number') policy.maxRequestBodyBytes = n;
+    }
+    let timeout = scope.rule.timeoutMs;
+    if (timeout === undefined) {
+      const pick = this.pickTraffic(trf, 'timeout');
+      if (pick) timeout = timeoutMs(pick.doc.spec);
+    }
+    let retry = scope.rule.retry;
+    if (retry === undefined) {
+      const pick = this.pickTraffic(trf, 'retry');
+      if (pick) retry = use(this.built(pick.doc, 'retry', () => ({ value: buildRetry(pick.doc.spec), clusters: [] })));
+    }
+    for (const level of trf.slice(0, 3)) {
+      for (const d of level.docs) {
+        for (const f of ['compression', 'grpcWeb'] as const) {
+          if (getBoolean(d.spec, f) !== undefined) this.ctx.statusOf(d).warn(`${f} applies to whole listeners; it is ignored for ${level.target} (target the Gateway or a listener)`);
+        }
+      }
+    }
+    let hashOn: HashKey[] | undefined;
+    for (const b of scope.rule.backendDocs) {
+      hashOn = this.ctx.backends.hashKeys(b);
+      if (hashOn) break;
+    }
+    return {
+      ...(Object.keys(policy).length > 0 ? { policy } : {}),
+      ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+      ...(retry ? { retry } : {}),
+      ...(hashOn ? { hashOn } : {}),
+      clusters,
+      usesGlobalRateLimit: policy.globalRateLimit !== undefined,
+    };
+  }
+
+  /** Build every reference-carrying feature of a SecurityPolicy once, reporting dangling references. */
+  prebuild(doc: InputDocument): void {
+    const consumers = this.ctx.consumers(namespaceOf(doc));
+    if (providesSecurity(doc, 'apiKeyAuth')) this.built(doc, 'apiKeyAuth', (p) => ({ value: buildApiKey(doc.spec, consumers, p), clusters: [] }));
+    if (providesSecurity(doc, 'basicAuth')) this.built(doc, 'basicAuth', (p) => ({ value: buildBasicAuth(doc.spec, consumers, p), clusters: [] }));
+    if (providesSecurity(doc, 'authorization')) this.built(doc, 'authorization', (p) => ({ value: buildAuthorization(doc.spec, consumers, p), clusters: [] }));
+    if (providesSecurity(doc, 'extAuth')) {
+      this.built(doc, 'extAuth', (p) => {
+        const b = buildExtAuthz(doc, doc.spec, this.ctx.backends, p);
+        return { value: b.policy, clusters: b.cluster ? [b.cluster] : [] };
+      });
+    }
+  }
+
+  /** JWT consumers are identified by issuer: copy the `iss` claim into the consumer header. */
+  private withIssuerHeader(jwt: JwtPolicy, access: ConsumerAccessPolicy, authz: InputDocument): JwtPolicy {
+    const issuers = authorizationIssuers(authz.spec, this.ctx.consumers(namespaceOf(authz)));
+    if (issuers.length === 0) return jwt;
+    return {
+      ...jwt,
+      providers: jwt.providers.map((p) =>
+        p.claimToHeaders?.some((c) => c.header === access.header) ? p : { ...p, claimToHeaders: [...(p.claimToHeaders ?? []), { claim: 'iss', header: access.header }] },
+      ),
+    };
+  }
+
+  /** TrafficPolicy compression / grpcWeb for a listener (listener-level beats Gateway-level). */
+  listenerTraffic(gateway: InputDocument, listener: string): { compression?: boolean; grpcWeb?: boolean } {
+    const ns = namespaceOf(gateway);
+    const levels = [this.traffic.at(targetKey.listener(ns, gateway.metadata.name, listener)), this.traffic.at(targetKey.gateway(ns, gateway.metadata.name))];
+    const out: { compression?: boolean; grpcWeb?: boolean } = {};
+    for (const f of ['compression', 'grpcWeb'] as const) {
+      for (const level of levels) {
+        const doc = level.find((d) => getBoolean(d.spec, f) !== undefined);
+        if (doc) {
+          out[f] = getBoolean(doc.spec, f);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}
