@@ -36,3 +36,10 @@ export interface ValidationIssue {
 }
 
 export type SnapshotValidator = (resources: readonly EnvoyResource[]) => ValidationIssue[];
+
+/** What the ADS server needs from the cache: the latest snapshot of a group, and change notices. */
+export interface SnapshotSource {
+  getSnapshot(group: string): Snapshot | undefined;
+  /** `listener` hears the names of groups whose resources changed; returns the unsubscribe function. */
+  subscribe(listener: (groups: readonly string[]) => void): () => void;
+}
