@@ -2,6 +2,7 @@
 // beside it (proxy status, metrics, CSDS, admin API), and wires them together. Nothing else in the
 // code base constructs these; tests start the whole control plane through this function too.
 import fs from 'node:fs';
+import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -9,13 +10,19 @@ import { tokensEqual } from './admin/auth';
 import { buildAdminServer } from './admin/server';
 import { SnapshotCache } from './cache';
 import { isLoopback, type ControlPlaneOptions } from './config/options';
+import { ConfigService } from './pipeline/config-service';
+import { RateLimitRules, registerRateLimitService, rulesFromIr } from './ratelimit';
+import { createCounterStore } from './ratelimit/store-factory';
 import { createXdsServer, type XdsServer } from './server';
+import { DocumentStore } from './store';
 import { registerCsdsService } from './status/csds-service';
 import { createProxyStatus, type ProxyStatusSetup } from './status/setup';
 import { validateSnapshot } from './validate';
 
 export interface ControlPlane {
   readonly cache: SnapshotCache;
+  readonly store: DocumentStore;
+  readonly config: ConfigService;
   readonly xds: XdsServer;
   readonly status: ProxyStatusSetup;
   readonly admin: FastifyInstance;
@@ -58,6 +65,16 @@ export async function startControlPlane(
     snapshots: cache,
     authorize: (metadata, peer) => authorizeOperatorCall(options.adminToken, metadata, peer),
   });
+  // The global rate limiter runs in-process by default, on the xDS port (gateways reach it through
+  // the same cluster they use for xDS); `meshgate ratelimit` runs it on its own.
+  const rateLimitRules = new RateLimitRules();
+  const counters = createCounterStore({ ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), logger: logger.child({ component: 'ratelimit' }) });
+  registerRateLimitService(xds.server, { rules: rateLimitRules, store: counters.store, logger: logger.child({ component: 'ratelimit' }) });
+
+  const store = await DocumentStore.open({ dir: path.join(options.dataDir, 'store') });
+  const recovery = store.recoveryReport;
+  if (recovery.removedTempFiles.length + recovery.quarantined.length > 0) logger.warn({ recovery }, 'store recovered from an interrupted write');
+  const config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)));
 
   let xdsBound = false;
   const admin = buildAdminServer({
@@ -65,6 +82,7 @@ export async function startControlPlane(
     snapshots: cache,
     metrics: status.metrics,
     readiness: { xds: () => xdsBound },
+    config,
     ...(options.adminToken ? { token: options.adminToken } : {}),
     logger: logger.child({ component: 'admin' }),
   });
@@ -74,10 +92,12 @@ export async function startControlPlane(
   await admin.listen({ host: options.adminHost, port: options.adminPort });
   const address = admin.server.address();
   const adminPort = typeof address === 'object' && address ? address.port : options.adminPort;
-  logger.info({ xdsPort, adminPort, dataDir: options.dataDir, identifier: xds.identifier }, 'meshgate control plane started');
+  logger.info({ xdsPort, adminPort, dataDir: options.dataDir, identifier: xds.identifier, revision: store.revision, rateLimitCounters: counters.description }, 'meshgate control plane started');
 
   return {
     cache,
+    store,
+    config,
     xds,
     status,
     admin,
@@ -87,6 +107,9 @@ export async function startControlPlane(
       await admin.close();
       await xds.close();
       status.close();
+      await counters.store.close();
+      await store.close();
+      cache.close();
     },
   };
 }

@@ -3,8 +3,11 @@
 // route) are mapped to the same shape here.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
+/** One precise reason, e.g. {document: {kind, namespace, name}, index, path, reason} for a refused document. */
+export type ErrorDetail = Readonly<Record<string, unknown>>;
+
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: { readonly code: string; readonly message: string; readonly details?: readonly ErrorDetail[] };
 }
 
 export class ApiError extends Error {
@@ -12,22 +15,23 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    readonly details?: readonly ErrorDetail[],
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: readonly ErrorDetail[]): ErrorBody {
+  return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
 export function notFound(message: string): ApiError {
   return new ApiError(404, 'not_found', message);
 }
 
-export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
-  return reply.code(statusCode).type('application/json; charset=utf-8').send(errorBody(code, message));
+export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string, details?: readonly ErrorDetail[]): FastifyReply {
+  return reply.code(statusCode).type('application/json; charset=utf-8').send(errorBody(code, message, details));
 }
 
 const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
@@ -52,7 +56,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendError(reply, 404, 'not_found', `no route for ${request.method} ${path}`);
   });
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error.statusCode, error.code, error.message);
+    if (error instanceof ApiError) return sendError(reply, error.statusCode, error.code, error.message, error.details);
     if ('validation' in error && error.validation) return sendError(reply, 400, 'bad_request', error.message);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(reply, status, CLIENT_ERROR_CODES[status] ?? 'client_error', error.message);

@@ -8,7 +8,15 @@ export const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          description: 'Each reason: the document (kind, namespace, name, index), the field path and why.',
+          items: { type: 'object', additionalProperties: true },
+        },
+      },
     },
   },
 } as const;

@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installBearerAuth } from './auth';
 import { installErrorHandling } from './errors';
 import { RouteCatalog, registerOpenApiRoute } from './openapi';
+import { registerConfigRoutes } from './routes/config';
+import { registerExplainRoute } from './routes/explain';
 import { registerHealthRoutes } from './routes/health';
 import { registerMetricsRoute } from './routes/metrics';
 import { registerProxyRoutes } from './routes/proxies';
@@ -28,10 +30,17 @@ export function buildAdminServer(deps: AdminDependencies): FastifyInstance {
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);
   registerProxyRoutes(app, deps);
+  if (deps.config) {
+    const config = deps.config;
+    // Its own scope: apply takes YAML and JSON bodies as text (one parser, precise errors), while
+    // every other route keeps fastify's JSON parsing.
+    void app.register(async (scope) => registerConfigRoutes(scope, config));
+    registerExplainRoute(app, deps.config);
+  }
   registerOpenApiRoute(app, catalog, {
     title: 'meshgate admin API',
     version: deps.version ?? '0.1.0',
-    description: 'Proxy status, configuration and health of the meshgate xDS control plane.',
+    description: 'Policy (apply, resources, revisions, explain), proxy status, configuration and health of the meshgate xDS control plane.',
   });
   return app;
 }

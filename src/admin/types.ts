@@ -2,6 +2,7 @@
 // (and by tests) so the API can be built and exercised without a running xDS server.
 import type { Logger } from 'pino';
 import type { MetricsRegistry } from '../metrics/registry';
+import type { ConfigService } from '../pipeline/config-service';
 import type { ProxyStatusRegistry, SnapshotReader } from '../status/proxy-status';
 
 export interface AdminDependencies {
@@ -13,6 +14,8 @@ export interface AdminDependencies {
   /** When set, /v1 routes require "Authorization: Bearer <token>". */
   readonly token?: string;
   readonly logger?: Logger;
+  /** Policy management (/v1/apply, /v1/resources, /v1/revisions, /v1/explain); absent in status-only tests. */
+  readonly config?: ConfigService;
   /** Shown in the OpenAPI document's info.version. */
   readonly version?: string;
 }

@@ -1,14 +1,26 @@
 #!/usr/bin/env node
 // The `meshgate` command. Each subcommand lives in its own file; this one only dispatches.
+import { UsageError } from './args';
+import { APPLY_USAGE, runApply } from './apply';
+import { EXPLAIN_USAGE, runExplain } from './explain';
+import { runRatelimit } from './ratelimit';
+import { RENDER_USAGE, runRender } from './render';
 import { runServe } from './serve';
+import { VALIDATE_USAGE, runValidate } from './validate';
 
 interface Command {
   readonly summary: string;
+  readonly usage?: string;
   run(args: string[]): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the control plane (xDS server + admin API)', run: runServe },
+  apply: { summary: 'send policy files to a running meshgate (POST /v1/apply)', usage: APPLY_USAGE, run: runApply },
+  validate: { summary: 'check policy files offline, as apply would', usage: VALIDATE_USAGE, run: runValidate },
+  render: { summary: 'print the Envoy resources a node would receive, offline', usage: RENDER_USAGE, run: runRender },
+  ratelimit: { summary: 'run the global rate limit service on its own (envoy.service.ratelimit.v3)', run: runRatelimit },
+  explain: { summary: 'show how a node\'s Envoy would handle a request, offline', usage: EXPLAIN_USAGE, run: runExplain },
 };
 
 function usage(): string {
@@ -27,7 +39,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`meshgate: unknown command "${name}"\n\n${usage()}\n`);
     return 1;
   }
-  return command.run(args);
+  if (command.usage && (args.includes('--help') || args.includes('-h'))) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`meshgate ${name}: ${err.message}\n${command.usage ?? ''}\n`);
+    return 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -14,6 +14,8 @@ export interface ControlPlaneOptions {
   readonly logLevel: string;
   /** control_plane.identifier in every xDS response: which replica served the proxy. */
   readonly identifier: string;
+  /** Global rate-limit counters in this Redis (shared by replicas); in memory when absent. */
+  readonly redisUrl?: string;
 }
 
 export class OptionsError extends Error {
@@ -36,6 +38,7 @@ export const OPTION_SPECS = {
   adminTokenFile: { flag: '--admin-token-file', env: 'MESHGATE_ADMIN_TOKEN_FILE', help: 'file holding the admin API token' },
   logLevel: { flag: '--log-level', env: 'MESHGATE_LOG_LEVEL', help: 'pino log level (default info)' },
   identifier: { flag: '--id', env: 'MESHGATE_ID', help: 'control plane identifier (default <hostname>-<pid>)' },
+  redisUrl: { flag: '--redis-url', env: 'MESHGATE_REDIS_URL', help: 'redis://[:password@]host:port/db for global rate-limit counters (default: in memory)' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionKey = keyof typeof OPTION_SPECS;
@@ -94,6 +97,7 @@ export function resolveOptions(flags: ReadonlyMap<string, string>, env: NodeJS.P
     ...(adminToken ? { adminToken } : {}),
     logLevel: get('logLevel') ?? 'info',
     identifier: get('identifier') ?? `${os.hostname()}-${process.pid}`,
+    ...(get('redisUrl') ? { redisUrl: get('redisUrl')! } : {}),
   };
 }
 

@@ -55,6 +55,22 @@ export function refOf(doc: InputDocument): DocumentRef {
   return { kind: doc.kind, namespace: doc.metadata.namespace, name: doc.metadata.name };
 }
 
+/** "gateway.networking.k8s.io/v1" → "gateway.networking.k8s.io"; "v1" → "" (the core group). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash >= 0 ? apiVersion.slice(0, slash) : '';
+}
+
+/**
+ * The kind qualified by its API group ("Gateway.gateway.networking.k8s.io", "Gateway.networking.istio.io",
+ * "Secret" for the core group), kubectl-style: two families may use the same kind name, so the
+ * store keys documents by this.
+ */
+export function qualifiedKind(doc: Pick<InputDocument, 'apiVersion' | 'kind'>): string {
+  const group = groupOf(doc.apiVersion);
+  return group ? `${doc.kind}.${group}` : doc.kind;
+}
+
 export function formatRef(ref: DocumentRef): string {
   return `${ref.kind} ${ref.namespace}/${ref.name}`;
 }

@@ -100,6 +100,9 @@ function loadEnvoyApi(): EnvoyApi {
   const candidates = [
     ...listProtoFiles(path.join(envoyDir, 'envoy'), envoyDir),
     ...listProtoFiles(PROJECT_PROTO_DIR, PROJECT_PROTO_DIR),
+    // Not imported by any Envoy file, but users put them in typed_config.
+    'xds/type/v3/typed_struct.proto',
+    'udpa/type/v1/typed_struct.proto',
   ];
   const files = candidates.filter((f) => !/\/v2(alpha\d*|beta\d*)?\//.test(`/${f}`) && loadable(f));
   const root = new protobuf.Root();

@@ -16,11 +16,12 @@ const route: InputDocument = {
   spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] },
 };
 
-test('an input document is stored under its kind/namespace/name and read back equal', async () => {
+test('an input document is stored under its group-qualified kind, namespace and name and read back equal', async () => {
   const store = await DocumentStore.open({ dir: await tempStoreDir() });
   try {
     const stored = storedDocumentOf(route);
-    assert.deepEqual(stored.key, { kind: 'HTTPRoute', namespace: 'default', name: 'web' });
+    // Qualified by API group: an Istio Gateway and a Gateway API Gateway may share a namespace and name.
+    assert.deepEqual(stored.key, { kind: 'HTTPRoute.gateway.networking.k8s.io', namespace: 'default', name: 'web' });
     await store.apply({ upserts: [stored] });
     assert.deepEqual(inputDocumentOf(store.get(stored.key)!), route);
   } finally {

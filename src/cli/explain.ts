@@ -1,0 +1,45 @@
+// `meshgate explain -f <files> --node-id ID ... --port 8080 --host example.com --path /x`: how the
+// node's Envoy would handle that request, computed offline from the policy files.
+import { explainRequest } from '../explain';
+import { pairs, parseArgs, single, UsageError } from './args';
+import { compileFiles, nodeFromArgs } from './offline';
+import { defaultNodeGroupResolver } from '../cache';
+
+export const EXPLAIN_USAGE =
+  'usage: meshgate explain -f <file|dir|-> --node-id ID [--node-cluster C] [--meta k=v] --port N --host H [--path /p] [--method GET] [--header k=v ...] [--sni S] [--tls] [--source-ip IP] [--json]';
+
+export async function runExplain(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['-f', '--node-id', '--node-cluster', '--meta', '--port', '--host', '--path', '--method', '--header', '--sni', '--source-ip'],
+    switches: ['--tls', '--json'],
+    aliases: { '--filename': '-f' },
+  });
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  const node = nodeFromArgs(args);
+  const port = Number(single(args, '--port'));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be a port number');
+  const host = single(args, '--host');
+  if (!host) throw new UsageError('--host is required');
+  const compiled = compileFiles(args.values.get('-f') ?? []);
+  if (!compiled.ok) {
+    process.stderr.write(compiled.message + '\n');
+    return 1;
+  }
+  const group = defaultNodeGroupResolver(node);
+  const resources = compiled.config.groups.get(group) ?? [];
+  const sni = single(args, '--sni');
+  const sourceIp = single(args, '--source-ip');
+  const result = explainRequest(resources, {
+    port,
+    host,
+    path: single(args, '--path') ?? '/',
+    method: (single(args, '--method') ?? 'GET').toUpperCase(),
+    headers: pairs(args, '--header'),
+    ...(sni ? { sni } : {}),
+    ...(sourceIp ? { sourceIp } : {}),
+    ...(args.switches.has('--tls') ? { tls: true } : {}),
+  });
+  if (args.switches.has('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else process.stdout.write(`proxy group: ${group}\n${result.steps.join('\n')}\ndecision: ${result.decision}\n`);
+  return 0;
+}

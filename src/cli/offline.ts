@@ -1,0 +1,65 @@
+// What the offline commands (validate, render, explain) share: compile policy files exactly as the
+// server would, and pick the resources one node would receive.
+import { SnapshotCache, defaultNodeGroupResolver } from '../cache';
+import type { JsonObject } from '../envoy/resource';
+import { TYPE_GROUP_NAME, PUSH_ORDER } from '../envoy/type-urls';
+import { compile, type CompiledConfig } from '../pipeline/compile';
+import type { NodeInfo } from '../server/observer';
+import { redactResource } from '../status/redact';
+import { validateSnapshot } from '../validate';
+import { pairs, single, UsageError, type ParsedArgs } from './args';
+import { formatErrors, readDocuments } from './input-files';
+
+export type Compiled = { ok: true; config: CompiledConfig } | { ok: false; message: string };
+
+export function compileFiles(files: readonly string[]): Compiled {
+  if (files.length === 0) throw new UsageError('give at least one -f <file|dir|->');
+  const read = readDocuments(files);
+  if (read.errors.length > 0) return { ok: false, message: formatErrors(read.errors) };
+  const outcome = compile(read.documents);
+  if (!outcome.ok) return { ok: false, message: formatErrors(outcome.errors) };
+  return { ok: true, config: outcome.config };
+}
+
+/** The node a command acts for: --node-id, --node-cluster, --meta k=v (as in an Envoy bootstrap). */
+export function nodeFromArgs(args: ParsedArgs): NodeInfo {
+  const id = single(args, '--node-id');
+  if (!id) throw new UsageError('--node-id is required');
+  return {
+    id,
+    cluster: single(args, '--node-cluster') ?? '',
+    metadata: pairs(args, '--meta'),
+    userAgentName: 'meshgate-cli',
+    userAgentVersion: '',
+    clientFeatures: [],
+  };
+}
+
+export interface ServedResources {
+  readonly group: string;
+  readonly listeners: JsonObject[];
+  readonly routes: JsonObject[];
+  readonly clusters: JsonObject[];
+  readonly endpoints: JsonObject[];
+  readonly secrets: JsonObject[];
+}
+
+/**
+ * The resources the node would receive, through a real snapshot cache so that what the cache adds
+ * (empty assignments for EDS clusters) shows too. Secrets are redacted.
+ */
+export function servedResources(config: CompiledConfig, node: NodeInfo): ServedResources {
+  const group = defaultNodeGroupResolver(node);
+  const cache = new SnapshotCache({ validator: validateSnapshot });
+  const out: ServedResources = { group, listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
+  const resources = config.groups.get(group);
+  if (!resources) return out;
+  const snapshot = cache.setSnapshot(group, resources).snapshot;
+  cache.close();
+  for (const typeUrl of PUSH_ORDER) {
+    for (const resource of snapshot.resources.get(typeUrl)?.values() ?? []) {
+      out[TYPE_GROUP_NAME[typeUrl]].push({ '@type': typeUrl, ...redactResource(typeUrl, resource.json).json });
+    }
+  }
+  return out;
+}
