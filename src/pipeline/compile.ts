@@ -21,7 +21,8 @@ export type CompileOutcome =
 
 export function compile(documents: readonly InputDocument[]): CompileOutcome {
   const translated = translate(documents);
-  if (translated.errors.length > 0) return { ok: false, errors: translated.errors, statuses: translated.statuses };
+  const refused = [...translated.errors, ...danglingReferences(translated.statuses)];
+  if (refused.length > 0) return { ok: false, errors: refused, statuses: translated.statuses };
   const groups = new Map<string, readonly EnvoyResource[]>();
   const errors: DocumentError[] = [];
   for (const proxy of translated.ir.proxies) {
@@ -41,6 +42,42 @@ export function compile(documents: readonly InputDocument[]): CompileOutcome {
   }
   if (errors.length > 0) return { ok: false, errors, statuses: translated.statuses };
   return { ok: true, config: { ir: translated.ir, statuses: translated.statuses, groups } };
+}
+
+/**
+ * Gateway API reports a reference to something that does not exist as a status condition; an
+ * apply here is a whole, atomic change set, so a dangling reference is refused as bad input
+ * instead of being served as 500s. (References not permitted by a ReferenceGrant stay conditions:
+ * the target exists, the policy of its namespace decides.)
+ */
+const DANGLING_REFERENCE_REASONS = new Set(['BackendNotFound', 'InvalidCertificateRef']);
+
+function danglingReferences(statuses: readonly DocumentStatus[]): DocumentError[] {
+  const errors: DocumentError[] = [];
+  const visit = (value: unknown, status: DocumentStatus): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, status);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    const record = value as Record<string, unknown>;
+    if (record['status'] === 'False' && typeof record['reason'] === 'string' && DANGLING_REFERENCE_REASONS.has(record['reason'])) {
+      errors.push({ document: status.document, path: 'spec', reason: `${record['reason']}: ${String(record['message'] ?? '')}` });
+    }
+    for (const child of Object.values(record)) visit(child, status);
+  };
+  for (const status of statuses) visit(status, status);
+  return dedupe(errors);
+}
+
+function dedupe(errors: DocumentError[]): DocumentError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = JSON.stringify(e);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function xdsBuildError(err: XdsBuildError): DocumentError {
