@@ -3,10 +3,11 @@
 // re-reads it. Counters are in memory, or in Redis with --redis-url so that several processes share
 // them.
 import pino from 'pino';
-import { OptionsError, parseFlags } from '../config/options';
+import { OptionsError, optionsHelp, parseFlags } from '../config/options';
 import { RuleSetError } from '../ratelimit/rule-set-file';
 import { RedisUrlError } from '../ratelimit/redis-url';
 import { startStandaloneRateLimit } from '../ratelimit/standalone';
+import { exitOnSignals } from './shutdown';
 
 const FLAGS = {
   host: { flag: '--host', env: 'MESHGATE_RATELIMIT_HOST', help: 'address the gRPC server binds (default 0.0.0.0)' },
@@ -20,8 +21,7 @@ const FLAGS = {
 type FlagName = keyof typeof FLAGS;
 
 function help(): string {
-  const lines = Object.values(FLAGS).map((f) => `  ${f.flag.padEnd(20)} ${f.env.padEnd(28)} ${f.help}`);
-  return `usage: meshgate ratelimit --config <rules.yaml> [options]\n\nEach option can also be set by its environment variable:\n${lines.join('\n')}\n`;
+  return `usage: meshgate ratelimit --config <rules.yaml> [options]\n\nEach option can also be set by its environment variable:\n${optionsHelp(FLAGS)}\n`;
 }
 
 function parsePort(text: string): number {
@@ -78,17 +78,6 @@ export async function runRatelimit(args: string[], env: NodeJS.ProcessEnv = proc
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'rate limit rules not reloaded: keeping the current ones');
     }
   });
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  exitOnSignals(logger, () => running.close());
   return 0;
 }

@@ -1,6 +1,7 @@
 // `meshgate serve` (what `npm start` runs): the control plane with embedded defaults.
 import pino from 'pino';
 import { startControlPlane } from '../app';
+import { exitOnSignals } from './shutdown';
 import { OPTION_SPECS, OptionsError, optionsHelp, parseFlags, resolveOptions } from '../config/options';
 
 export async function runServe(args: string[]): Promise<number> {
@@ -22,17 +23,6 @@ export async function runServe(args: string[]): Promise<number> {
   }
   const logger = pino({ level: options.logLevel, name: 'meshgate' });
   const plane = await startControlPlane(options, logger);
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    plane.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  exitOnSignals(logger, () => plane.close());
   return 0;
 }

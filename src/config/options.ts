@@ -22,7 +22,7 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
-interface OptionSpec {
+export interface OptionSpec {
   readonly flag: string;
   readonly env: string;
   readonly help: string;
@@ -105,8 +105,9 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-export function optionsHelp(): string {
-  return Object.values(OPTION_SPECS)
+/** One line per option: flag, environment variable, meaning. */
+export function optionsHelp(specs: Readonly<Record<string, OptionSpec>> = OPTION_SPECS): string {
+  return Object.values(specs)
     .map((s) => `  ${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}`)
     .join('\n');
 }
