@@ -21,7 +21,7 @@ interface ClusterMsg { name: string; type?: number; eds_cluster_config?: { servi
 interface FilterMsg { typed_config?: AnyMsg | null }
 interface ListenerMsg { name: string; filter_chains: { filters: FilterMsg[] }[]; default_filter_chain?: { filters: FilterMsg[] } | null }
 interface HcmMsg { rds?: { route_config_name?: string } | null }
-interface RouteMsg { name: string; virtual_hosts: { domains: string[]; routes: { match?: { prefix?: string; path?: string } | null }[] }[] }
+interface RouteMsg { name: string; virtual_hosts: { domains: string[]; routes: { match?: { prefix?: string; path?: string; path_separated_prefix?: string } | null }[] }[] }
 
 /** What the proxy holds now. */
 export interface ProxyState {
@@ -45,8 +45,6 @@ export class AdsProxy {
   private readonly types: { response: Type; cluster: Type; listener: Type; hcm: Type; route: Type };
   private sentNode = false;
   private readonly subscribed = new Map<string, string[]>();
-  /** Type URL → nonce of a response not ACKed yet (Envoy ACKs each one). */
-  private readonly unacked = new Set<string>();
   private waiters: Waiter[] = [];
   readonly state: ProxyState = {
     clusters: new Set(),
@@ -129,7 +127,6 @@ export class AdsProxy {
     // ACK with the subscription the proxy now holds.
     this.send(r.type_url, r.version_info, r.nonce, this.subscribed.get(r.type_url) ?? []);
     const ackedAt = performance.now();
-    this.unacked.delete(r.type_url);
     this.settle(ackedAt);
   }
 
@@ -184,12 +181,14 @@ export class AdsProxy {
   }
 
   private onRoutes(r: ResponseMsg): void {
+    // The gateway has one route configuration, so a response carrying it replaces every host.
+    if (r.resources.length > 0) this.state.hosts.clear();
     for (const any of r.resources) {
       const rc = this.types.route.decode(any.value) as unknown as RouteMsg;
       this.state.routeConfigs.add(rc.name);
       for (const vh of rc.virtual_hosts) {
         const first = vh.routes[0]?.match;
-        const prefix = first?.prefix ?? first?.path ?? '';
+        const prefix = first?.prefix || first?.path_separated_prefix || first?.path || '';
         for (const d of vh.domains) this.state.hosts.set(d, prefix);
       }
     }

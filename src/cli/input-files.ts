@@ -25,15 +25,37 @@ export function readText(file: string): string {
   return file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
 }
 
-export function readDocuments(targets: readonly string[]): { documents: InputDocument[]; errors: FileError[] } {
+export interface ReadDocuments {
+  readonly documents: InputDocument[];
+  /** The file each document came from (same order as documents). */
+  readonly files: string[];
+  readonly errors: FileError[];
+}
+
+export function readDocuments(targets: readonly string[]): ReadDocuments {
   const documents: InputDocument[] = [];
+  const files: string[] = [];
   const errors: FileError[] = [];
   for (const file of targets.flatMap(expand)) {
     const parsed = parseDocuments(readText(file));
     documents.push(...parsed.documents);
+    files.push(...parsed.documents.map(() => file));
     errors.push(...parsed.errors.map((e) => ({ ...e, file })));
   }
-  return { documents, errors };
+  return { documents, files, errors };
+}
+
+/**
+ * Errors found after reading (translation, Envoy's rules) name a document, not a file: add the
+ * file that document came from so every line says where to look.
+ */
+export function withFiles(errors: readonly DocumentError[], read: ReadDocuments): (DocumentError & { file?: string })[] {
+  return errors.map((e) => {
+    const ref = e.document;
+    if (!ref) return e;
+    const at = read.documents.findIndex((d) => d.kind === ref.kind && d.metadata.namespace === ref.namespace && d.metadata.name === ref.name);
+    return at >= 0 ? { ...e, file: read.files[at]! } : e;
+  });
 }
 
 /** One line per error: file, document, field path and reason. */

@@ -8,7 +8,7 @@ import type { NodeInfo } from '../server/observer';
 import { redactResource } from '../status/redact';
 import { validateSnapshot } from '../validate';
 import { pairs, single, UsageError, type ParsedArgs } from './args';
-import { formatErrors, readDocuments } from './input-files';
+import { formatErrors, readDocuments, withFiles } from './input-files';
 
 export type Compiled = { ok: true; config: CompiledConfig } | { ok: false; message: string };
 
@@ -17,7 +17,7 @@ export function compileFiles(files: readonly string[]): Compiled {
   const read = readDocuments(files);
   if (read.errors.length > 0) return { ok: false, message: formatErrors(read.errors) };
   const outcome = compile(read.documents);
-  if (!outcome.ok) return { ok: false, message: formatErrors(outcome.errors) };
+  if (!outcome.ok) return { ok: false, message: formatErrors(withFiles(outcome.errors, read)) };
   return { ok: true, config: outcome.config };
 }
 

@@ -43,3 +43,40 @@ export function redactDocument(body: JsonObject): JsonObject {
   }
   return copy;
 }
+
+/**
+ * The credential values a document carries (what redactDocument hides), as text. Error messages
+ * about a refused document can quote a value (e.g. "expected a string, got number 12345678" for a
+ * password); these are scrubbed from them before they are shown.
+ */
+export function sensitiveValues(body: JsonObject): string[] {
+  const values = new Set<string>();
+  const visit = (value: JsonValue, sensitive: boolean): void => {
+    if (Array.isArray(value)) value.forEach((item) => visit(item, sensitive));
+    else if (typeof value === 'object' && value !== null) for (const [field, child] of Object.entries(value)) visit(child, SENSITIVE_FIELD.test(field));
+    else if (sensitive && value !== null) values.add(String(value));
+  };
+  visit(body, false);
+  if (body['kind'] === 'Secret') {
+    for (const holder of [body, body['spec']]) {
+      if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) continue;
+      for (const field of ['data', 'stringData']) {
+        const data = holder[field];
+        if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
+        for (const [entry, value] of Object.entries(data)) if (!PUBLIC_SECRET_ENTRIES.has(entry) && typeof value !== 'object') values.add(String(value));
+      }
+    }
+  }
+  return [...values].filter((v) => v !== '');
+}
+
+/** `text` with every whole occurrence of the given values replaced by "[redacted]". */
+export function scrubValues(text: string, values: readonly string[]): string {
+  let out = text;
+  // Longest first, so a value that contains another is replaced whole.
+  for (const value of [...values].sort((a, b) => b.length - a.length)) {
+    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), REDACTED_VALUE);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // ConfigService, which stores it durably and serves it only when it compiles to valid Envoy config.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseDocuments } from '../../documents/parse';
-import { redactDocument } from '../../documents/redact';
+import { redactDocument, scrubValues, sensitiveValues } from '../../documents/redact';
 import type { JsonObject } from '../../envoy/resource';
 import type { DocumentError } from '../../documents/types';
 import { ChangeRejectedError, type ConfigService } from '../../pipeline/config-service';
@@ -40,18 +40,19 @@ const resourceEntry = {
 
 export const MAX_APPLY_BYTES = 32 * 1024 * 1024;
 
-function rejected(errors: readonly DocumentError[]): ApiError {
-  const details: ErrorDetail[] = errors.map((e) => ({ ...e }));
+/** `secrets`: credential values of the submitted documents, never quoted back in a reason. */
+function rejected(errors: readonly DocumentError[], secrets: readonly string[] = []): ApiError {
+  const details: ErrorDetail[] = errors.map((e) => ({ ...e, reason: scrubValues(e.reason, secrets) }));
   const first = errors[0];
   const where = first ? [first.document ? `${first.document.kind} ${first.document.namespace}/${first.document.name}` : first.index !== undefined ? `document ${first.index}` : '', first.path].filter(Boolean).join(' ') : '';
-  return new ApiError(400, 'invalid', `${errors.length} error(s)${first ? `; first: ${where}: ${first.reason}` : ''}`, details);
+  return new ApiError(400, 'invalid', `${errors.length} error(s)${first ? `; first: ${where}: ${scrubValues(first.reason, secrets)}` : ''}`, details);
 }
 
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+async function guarded<T>(work: () => Promise<T>, secrets: readonly string[] = []): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof ChangeRejectedError) throw rejected(err.errors);
+    if (err instanceof ChangeRejectedError) throw rejected(err.errors, secrets);
     if (err instanceof StoreInputError) throw new ApiError(400, 'invalid', err.message);
     if (err instanceof RevisionNotFoundError) throw notFound(err.message);
     throw err;
@@ -84,14 +85,17 @@ export function registerConfigRoutes(app: FastifyInstance, config: ConfigService
     async (request) => {
       const text = typeof request.body === 'string' ? request.body : '';
       const parsed = parseDocuments(text);
-      if (parsed.errors.length > 0) throw rejected(parsed.errors);
+      const secrets = parsed.documents.flatMap((d) => sensitiveValues(d as unknown as JsonObject));
+      if (parsed.errors.length > 0) throw rejected(parsed.errors, secrets);
       if (parsed.documents.length === 0) throw rejected([{ path: '', reason: 'no documents in the request body' }]);
-      return guarded(() =>
-        config.apply(parsed.documents, {
-          dryRun: request.query.dryRun === true,
-          author: author(request),
-          ...(request.query.message ? { message: request.query.message } : {}),
-        }),
+      return guarded(
+        () =>
+          config.apply(parsed.documents, {
+            dryRun: request.query.dryRun === true,
+            author: author(request),
+            ...(request.query.message ? { message: request.query.message } : {}),
+          }),
+        secrets,
       );
     },
   );
