@@ -79,8 +79,9 @@ export class AdsProxy {
     this.subscribe(TypeUrl.Listener, []);
   }
 
-  /** Resolves with the time of the ACK after which `done` holds and nothing is left un-ACKed. */
-  until(done: (s: ProxyState) => boolean, timeoutMs = 120_000): Promise<number> {
+  /** Resolves with the time of the ACK after which `done` holds (now, if it already does). */
+  until(done: (s: ProxyState) => boolean, timeoutMs = 30_000): Promise<number> {
+    if (done(this.state)) return Promise.resolve(performance.now());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`proxy did not converge within ${timeoutMs} ms (${this.lastError ?? 'no stream error'})`)), timeoutMs);
       this.waiters.push({ done, resolve: (at) => { clearTimeout(timer); resolve(at); } });

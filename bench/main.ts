@@ -109,6 +109,11 @@ function profileCompile(docs: readonly InputDocument[], repeats: number): Compil
   return { totalMs: median(total), translateMs: median(tr), buildMs: median(bu), validateMs: median(va), cacheFirstMs, cacheOneChangeMs };
 }
 
+/** Progress on stderr, so stdout stays the report. */
+function step(what: string): void {
+  process.stderr.write(`[bench ${round(performance.now() / 1000)} s] ${what}\n`);
+}
+
 const ms = (n: number): string => `${round(n, 0)} ms`;
 const mib = (m: MemorySample): string => `rss ${m.rssMiB} MiB, heap ${m.heapUsedMiB}/${m.heapTotalMiB} MiB, external ${m.externalMiB} MiB`;
 
@@ -144,10 +149,13 @@ async function main(): Promise<void> {
     ]);
     result['full1k'] = { applyToAckMs: round(full.totalMs), httpApplyMs: round(full.httpMs), clientDecodeMs: round(full.decodeMs), memBase, mem1k };
 
+    step('one-route changes at 1k');
     // 2a. One-route change at 1,000.
     const change1k = await oneRouteChanges(plane, proxy, ROUTES, CHANGE_REPEATS, 1);
+    step('compile profile at 1k');
     const compile1k = profileCompile([...base, ...docs], 5);
 
+    step('single deletes');
     // 3. Churn. Deleting one document is one revision and one full compile; measure a few.
     const deletes: number[] = [];
     // Tenants without a policy, route before backend (a route to a missing Backend is refused).
@@ -156,29 +164,35 @@ async function main(): Promise<void> {
         deletes.push((await timed(() => plane.config.delete({ kind, namespace: 'default', name }))).ms);
       }
     }
+    step('rollback to the Gateway-only revision');
     // Removing every route at once: roll back to the revision with the Gateway alone (one revision).
     await plane.config.rollback(baseRevision);
-    await proxy.until((s) => s.hosts.size === 0 && s.clusters.size === 0);
+    await proxy.until((s) => !s.hosts.has(routeHost(0)) && !s.clusters.has('backend/default/svc-0'));
     await sleep(300);
     const memChurnStart = await memoryAfterGc();
+    step('churn cycles');
     const applyMs: number[] = [];
     const removeMs: number[] = [];
     for (let c = 0; c < CHURN_CYCLES; c++) {
       applyMs.push((await timed(() => plane.config.apply(docs))).ms);
       removeMs.push((await timed(() => plane.config.rollback(baseRevision))).ms);
+      if ((c + 1) % 10 === 0) step(`churn cycle ${c + 1}`);
     }
-    await proxy.until((s) => s.hosts.size === 0 && s.clusters.size === 0);
+    await proxy.until((s) => !s.hosts.has(routeHost(0)) && !s.clusters.has('backend/default/svc-0'));
     await sleep(300);
     const memChurnEnd = await memoryAfterGc();
     const churnGrowth = (memChurnEnd.rssMiB - memChurnStart.rssMiB) / memChurnStart.rssMiB;
     const heapGrowth = (memChurnEnd.heapUsedMiB - memChurnStart.heapUsedMiB) / memChurnStart.heapUsedMiB;
 
+    step('10k full apply');
     // 2b. 10,000 routes: full apply, then one-route changes.
     const bigDocs = routeDocuments(BIG_ROUTES);
     const full10k = await applyAndConverge(plane, proxy, bigDocs, hasRoutes(BIG_ROUTES));
     await sleep(300);
     const mem10k = await memoryAfterGc();
+    step('one-route changes at 10k');
     const change10k = await oneRouteChanges(plane, proxy, BIG_ROUTES, 3, 101);
+    step('compile profile at 10k');
     const compile10k = profileCompile([...base, ...bigDocs], 2);
 
     const c1 = median(change1k.totalMs);
