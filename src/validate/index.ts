@@ -44,7 +44,13 @@ export function validateMessage(messageName: string, json: unknown, pathPrefix =
 
 /** A snapshot validator that also accepts references to resources the proxies' bootstrap defines statically. */
 export function createSnapshotValidator(statics: StaticResources = {}): SnapshotValidator {
+  // The pipeline validates a compiled group (to refuse a bad change before storing it) and the
+  // cache validates it again before serving: the same array, never mutated after compile, so the
+  // second call reuses the first answer instead of walking every resource twice.
+  const answers = new WeakMap<readonly EnvoyResource[], ValidationIssue[]>();
   return (resources) => {
+    const known = answers.get(resources);
+    if (known) return [...known];
     const issues: ValidationIssue[] = [];
     const facts: ResourceFacts[] = [];
     for (const resource of resources) {
@@ -55,7 +61,8 @@ export function createSnapshotValidator(statics: StaticResources = {}): Snapshot
     }
     issues.push(...nameIssues(resources));
     issues.push(...referenceIssues(resources, facts, statics));
-    return issues;
+    answers.set(resources, issues);
+    return [...issues];
   };
 }
 
