@@ -4,7 +4,7 @@ import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
 import type { Cluster } from '../../src/ir/cluster';
 import type { ExtAuthzPolicy } from '../../src/ir/policy';
-import type { Mirror, RetryPolicy, Rewrite } from '../../src/ir/route';
+import type { RetryPolicy, Rewrite } from '../../src/ir/route';
 import { parseDurationMs } from '../core/durations';
 import { namespaceOf } from '../core/documents';
 import { getArray, getNumber, getObject, getObjects, getString, getStrings, has } from '../core/json';
@@ -13,7 +13,7 @@ import { DEFAULT_RETRY_ON } from '../meshgate/traffic-policy';
 import type { CompiledMatch, CompiledRoute, CompiledRule } from './compiled-route';
 import { corsPolicy } from './cors';
 import { httpMatch } from './route-matches';
-import { headerMutation, RefProblems, resolveBackendRefs, resolveExtension, resolveMirror, type RouteCompileContext } from './route-rules';
+import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
 
 const DEFAULT_EXT_AUTH_TIMEOUT_MS = 10_000;
 
@@ -95,40 +95,19 @@ export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, w
     };
     const ruleName = getString(rule, 'name');
     const label = ruleName !== undefined ? `${i} (${ruleName})` : `${i}`;
-    const badBackendFilter = getObjects(rule, 'backendRefs')
-      .flatMap((b) => getObjects(b, 'filters'))
-      .find((f) => getString(f, 'type') !== 'RequestHeaderModifier');
+    const badBackendFilter = unsupportedBackendFilter(rule);
     if (badBackendFilter) {
       dropped.push(`Dropped Rule ${label}: ${getString(badBackendFilter, 'type')} filters on a backendRef are not supported (only RequestHeaderModifier)`);
       return;
     }
     const matchSpecs = getObjects(rule, 'matches');
     const matches: CompiledMatch[] = (matchSpecs.length > 0 ? matchSpecs : [undefined]).map((m, j) => ({ match: httpMatch(m), matchIndex: j }));
-    const filters = getObjects(rule, 'filters');
-    const byType = (type: string): JsonObject | undefined => filters.find((f) => getString(f, 'type') === type);
-    const mirrors: Mirror[] = [];
-    for (const f of filters.filter((x) => getString(x, 'type') === 'RequestMirror')) {
-      const m = resolveMirror(doc, getObject(f, 'requestMirror') ?? {}, false, ctx, problems);
-      if (m) {
-        mirrors.push(m.mirror);
-        addCluster(m.cluster);
-      }
-    }
-    const extensionPolicies: InputDocument[] = [];
-    let extensionFailed = false;
-    for (const f of filters.filter((x) => getString(x, 'type') === 'ExtensionRef')) {
-      const p = resolveExtension(doc, getObject(f, 'extensionRef') ?? {}, ctx, problems);
-      if (p) extensionPolicies.push(p);
-      else extensionFailed = true;
-    }
+    const { byType, mirrors, extensionPolicies, extensionFailed, backends: resolved } = resolveCommonRuleParts(doc, rule, false, ctx, problems, addCluster);
     const ext = byType('ExternalAuth');
     const auth = ext ? externalAuth(doc, getObject(ext, 'externalAuth') ?? {}, ctx, problems) : {};
     if (auth.cluster) addCluster(auth.cluster);
     if (auth.warning) warn(auth.warning);
     const redirect = getObject(byType('RequestRedirect'), 'requestRedirect');
-    const resolved = resolveBackendRefs(doc, getObjects(rule, 'backendRefs'), false, ctx, problems, (ref) =>
-      headerMutation(getObject(getObjects(ref, 'filters').find((f) => getString(f, 'type') === 'RequestHeaderModifier'), 'requestHeaderModifier')),
-    );
     if (!redirect) resolved.clusters.forEach(addCluster);
     usesUnresolved ||= !redirect && resolved.usesUnresolved;
     if (has(rule, 'sessionPersistence')) warn(`rules[${i}].sessionPersistence is not supported and is ignored`);

@@ -122,3 +122,51 @@ export function resolveExtension(route: InputDocument, ref: JsonObject, ctx: Rou
   if (!doc) problems.add('ExtensionRefNotFound', `ExtensionRef ${kind} ${namespaceOf(route)}/${name} does not exist`);
   return doc;
 }
+
+/** The first backendRef filter meshgate cannot apply per backend (only RequestHeaderModifier can be). */
+export function unsupportedBackendFilter(rule: JsonObject): JsonObject | undefined {
+  return getObjects(rule, 'backendRefs')
+    .flatMap((b) => getObjects(b, 'filters'))
+    .find((f) => getString(f, 'type') !== 'RequestHeaderModifier');
+}
+
+export interface CommonRuleParts {
+  /** The rule's filter of a type, if any. */
+  readonly byType: (type: string) => JsonObject | undefined;
+  readonly mirrors: Mirror[];
+  readonly extensionPolicies: InputDocument[];
+  readonly extensionFailed: boolean;
+  readonly backends: ReturnType<typeof resolveBackendRefs>;
+}
+
+/** What HTTPRoute and GRPCRoute rules share: mirrors, ExtensionRef policies and backends. */
+export function resolveCommonRuleParts(
+  route: InputDocument,
+  rule: JsonObject,
+  grpc: boolean,
+  ctx: RouteCompileContext,
+  problems: RefProblems,
+  addCluster: (cluster: Cluster) => void,
+): CommonRuleParts {
+  const filters = getObjects(rule, 'filters');
+  const byType = (type: string): JsonObject | undefined => filters.find((f) => getString(f, 'type') === type);
+  const mirrors: Mirror[] = [];
+  for (const f of filters.filter((x) => getString(x, 'type') === 'RequestMirror')) {
+    const m = resolveMirror(route, getObject(f, 'requestMirror') ?? {}, grpc, ctx, problems);
+    if (m) {
+      mirrors.push(m.mirror);
+      addCluster(m.cluster);
+    }
+  }
+  const extensionPolicies: InputDocument[] = [];
+  let extensionFailed = false;
+  for (const f of filters.filter((x) => getString(x, 'type') === 'ExtensionRef')) {
+    const p = resolveExtension(route, getObject(f, 'extensionRef') ?? {}, ctx, problems);
+    if (p) extensionPolicies.push(p);
+    else extensionFailed = true;
+  }
+  const backends = resolveBackendRefs(route, getObjects(rule, 'backendRefs'), grpc, ctx, problems, (ref) =>
+    headerMutation(getObject(getObjects(ref, 'filters').find((f) => getString(f, 'type') === 'RequestHeaderModifier'), 'requestHeaderModifier')),
+  );
+  return { byType, mirrors, extensionPolicies, extensionFailed, backends };
+}
