@@ -73,22 +73,43 @@ export abstract class Metric<Series> {
   }
 }
 
-export interface CounterOptions extends MetricOptions {
-  /** Called before each exposition, for totals kept elsewhere (e.g. CPU time); uses `setTotal`. */
-  readonly collect?: (counter: Counter) => void;
-}
+/**
+ * Counters and gauges hold one number per series and may be collected at exposition time (values
+ * kept elsewhere, e.g. CPU time or connected proxies): what they share lives here.
+ */
+abstract class SingleValueMetric<Self extends SingleValueMetric<Self>> extends Metric<{ value: number }> {
+  private readonly collector: ((metric: Self) => void) | undefined;
 
-export class Counter extends Metric<{ value: number }> {
-  readonly kind = 'counter';
-  private readonly collector: ((counter: Counter) => void) | undefined;
-
-  constructor(options: CounterOptions) {
+  constructor(options: MetricOptions & { readonly collect?: (metric: Self) => void }) {
     super(options);
     this.collector = options.collect;
   }
 
   protected newSeries(): { value: number } {
     return { value: 0 };
+  }
+
+  get(labels?: Labels): number {
+    return this.existingSeries(labels)?.value ?? 0;
+  }
+
+  samples(): string[] {
+    this.collector?.(this as unknown as Self);
+    this.ensureUnlabelled();
+    return [...this.series.values()].map((s) => formatSample(this.name, this.labelNames, s.labelValues, s.data.value));
+  }
+}
+
+export interface CounterOptions extends MetricOptions {
+  /** Called before each exposition, for totals kept elsewhere (e.g. CPU time); uses `setTotal`. */
+  readonly collect?: (counter: Counter) => void;
+}
+
+export class Counter extends SingleValueMetric<Counter> {
+  readonly kind = 'counter';
+
+  constructor(options: CounterOptions) {
+    super(options);
   }
 
   inc(labels?: Labels, amount = 1): void {
@@ -100,16 +121,6 @@ export class Counter extends Metric<{ value: number }> {
   setTotal(labels: Labels | undefined, total: number): void {
     this.seriesFor(labels).value = total;
   }
-
-  get(labels?: Labels): number {
-    return this.existingSeries(labels)?.value ?? 0;
-  }
-
-  samples(): string[] {
-    this.collector?.(this);
-    this.ensureUnlabelled();
-    return [...this.series.values()].map((s) => formatSample(this.name, this.labelNames, s.labelValues, s.data.value));
-  }
 }
 
 export interface GaugeOptions extends MetricOptions {
@@ -117,17 +128,11 @@ export interface GaugeOptions extends MetricOptions {
   readonly collect?: (gauge: Gauge) => void;
 }
 
-export class Gauge extends Metric<{ value: number }> {
+export class Gauge extends SingleValueMetric<Gauge> {
   readonly kind = 'gauge';
-  private readonly collector: ((gauge: Gauge) => void) | undefined;
 
   constructor(options: GaugeOptions) {
     super(options);
-    this.collector = options.collect;
-  }
-
-  protected newSeries(): { value: number } {
-    return { value: 0 };
   }
 
   set(labels: Labels | undefined, value: number): void {
@@ -140,16 +145,6 @@ export class Gauge extends Metric<{ value: number }> {
 
   dec(labels?: Labels, amount = 1): void {
     this.seriesFor(labels).value -= amount;
-  }
-
-  get(labels?: Labels): number {
-    return this.existingSeries(labels)?.value ?? 0;
-  }
-
-  samples(): string[] {
-    this.collector?.(this);
-    this.ensureUnlabelled();
-    return [...this.series.values()].map((s) => formatSample(this.name, this.labelNames, s.labelValues, s.data.value));
   }
 }
 

@@ -6,6 +6,7 @@ import type { JsonObject } from '../../src/envoy/resource';
 import type { Cluster } from '../../src/ir/cluster';
 import type { CorsPolicy, ExtAuthzPolicy } from '../../src/ir/policy';
 import type { HeaderMutation, Mirror, RetryPolicy, Rewrite, RouteMatch, WeightedBackend } from '../../src/ir/route';
+import { getStrings } from '../core/json';
 import type { RouteKind } from './listeners';
 
 export interface CompiledMatch {
@@ -51,4 +52,25 @@ export interface CompiledRoute {
   readonly unusable: boolean;
   /** True when some backend share points at the unresolved-backend cluster. */
   readonly usesUnresolvedCluster: boolean;
+}
+
+/** The route-level result both route kinds end with, once their rules are compiled. */
+export function compiledRoute(
+  doc: InputDocument,
+  kind: RouteKind,
+  rules: readonly CompiledRule[],
+  resolvedRefs: StatusCondition,
+  droppedRules: readonly string[],
+  usesUnresolvedCluster: boolean,
+): CompiledRoute {
+  return {
+    doc,
+    kind,
+    hostnames: getStrings(doc.spec, 'hostnames'),
+    rules,
+    resolvedRefs,
+    droppedRules,
+    unusable: rules.length === 0,
+    usesUnresolvedCluster,
+  };
 }

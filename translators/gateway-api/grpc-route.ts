@@ -2,8 +2,8 @@
 // ExtensionRef filters and weighted backends (spoken to over HTTP/2).
 import type { InputDocument } from '../../src/documents/types';
 import type { Cluster } from '../../src/ir/cluster';
-import { getObject, getObjects, getString, getStrings, has } from '../core/json';
-import type { CompiledMatch, CompiledRoute, CompiledRule } from './compiled-route';
+import { getObject, getObjects, getString, has } from '../core/json';
+import { compiledRoute, type CompiledMatch, type CompiledRoute, type CompiledRule } from './compiled-route';
 import { grpcMatch } from './route-matches';
 import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
 
@@ -50,14 +50,5 @@ export function compileGrpcRoute(doc: InputDocument, ctx: RouteCompileContext, w
       clusters: failStatus ? [] : clusters,
     });
   });
-  return {
-    doc,
-    kind: 'GRPCRoute',
-    hostnames: getStrings(doc.spec, 'hostnames'),
-    rules: compiled,
-    resolvedRefs: problems.condition(),
-    droppedRules: dropped,
-    unusable: compiled.length === 0,
-    usesUnresolvedCluster: usesUnresolved,
-  };
+  return compiledRoute(doc, 'GRPCRoute', compiled, problems.condition(), dropped, usesUnresolved);
 }

@@ -10,7 +10,7 @@ import { namespaceOf } from '../core/documents';
 import { getArray, getNumber, getObject, getObjects, getString, getStrings, has } from '../core/json';
 import { GATEWAY_GROUP } from '../core/kinds';
 import { DEFAULT_RETRY_ON } from '../meshgate/traffic-policy';
-import type { CompiledMatch, CompiledRoute, CompiledRule } from './compiled-route';
+import { compiledRoute, type CompiledMatch, type CompiledRoute, type CompiledRule } from './compiled-route';
 import { corsPolicy } from './cors';
 import { httpMatch } from './route-matches';
 import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
@@ -135,14 +135,5 @@ export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, w
       clusters: failStatus ? [] : clusters,
     });
   });
-  return {
-    doc,
-    kind: 'HTTPRoute',
-    hostnames: getStrings(doc.spec, 'hostnames'),
-    rules: compiled,
-    resolvedRefs: problems.condition(),
-    droppedRules: dropped,
-    unusable: compiled.length === 0,
-    usesUnresolvedCluster: usesUnresolved,
-  };
+  return compiledRoute(doc, 'HTTPRoute', compiled, problems.condition(), dropped, usesUnresolved);
 }
