@@ -1,7 +1,8 @@
 // meshgate translators: input documents (Gateway API v1, core Secrets and Namespaces, meshgate's
 // own kinds) → IR. `validateDocuments` runs the schema checks alone; `translate` validates,
 // translates what is valid, and reports status conditions per document.
-export { translate, DEFAULT_RATE_LIMIT_SERVICE, type TranslateOptions, type TranslationResult } from './translate';
+export { DEFAULT_RATE_LIMIT_SERVICE, type TranslateOptions, type TranslationResult } from './translate';
+export { translate, type FamilyTranslator, isCoreDocument } from './families';
 export { validateDocuments } from './validate';
 export { KINDS, KIND_NAMES } from './registry';
 export { MESHGATE_CONTROLLER, GATEWAY_GROUP, MESHGATE_GROUP } from './core/kinds';

@@ -52,7 +52,7 @@ function gatewayAddress(gateway: InputDocument): { address: string; problem?: st
   return { address: value };
 }
 
-export function translate(documents: readonly InputDocument[], options: TranslateOptions = {}): TranslationResult {
+export function translateGatewayApi(documents: readonly InputDocument[], options: TranslateOptions = {}): TranslationResult {
   const schemaErrors = validateDocuments(documents);
   const invalid = new Set(schemaErrors.map((e) => e.index));
   const docs = documents.filter((d, i) => !invalid.has(i) && kindSpecOf(d.kind, d.apiVersion) !== undefined);

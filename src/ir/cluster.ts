@@ -27,6 +27,8 @@ export interface Endpoint {
   readonly weight?: number;
   readonly locality?: { readonly region?: string; readonly zone?: string; readonly subZone?: string };
   readonly labels?: Readonly<Record<string, string>>;
+  /** Mesh endpoints: the workload's SPIFFE ID (for explain and subset metadata). */
+  readonly spiffeId?: string;
 }
 
 export type LoadBalancing =
@@ -41,6 +43,14 @@ export interface UpstreamTls {
   readonly caCertificate?: string;
   readonly subjectAltNames?: readonly string[];
   readonly alpn?: readonly string[];
+  /**
+   * Mesh mTLS (Istio ISTIO_MUTUAL): present the workload certificate and verify the peer with the
+   * trust bundle, both over SDS (src/ir/mesh.ts secret names); the peer must hold one of these
+   * SPIFFE IDs (any mesh identity when empty).
+   */
+  readonly mesh?: { readonly expectedSpiffeIds: readonly string[] };
+  /** Present this client certificate (PEM, Istio MUTUAL); served over SDS under `clientCertificateSecret`. */
+  readonly clientCertificateSecret?: string;
 }
 
 export interface CircuitBreaker {
@@ -48,6 +58,8 @@ export interface CircuitBreaker {
   readonly maxPendingRequests?: number;
   readonly maxRequests?: number;
   readonly maxRetries?: number;
+  /** Close an upstream connection after this many requests (1 disables keep-alive). */
+  readonly maxRequestsPerConnection?: number;
 }
 
 export interface OutlierDetection {
@@ -56,6 +68,8 @@ export interface OutlierDetection {
   readonly intervalMs?: number;
   readonly baseEjectionTimeMs?: number;
   readonly maxEjectionPercent?: number;
+  /** Eject a host whose error rate is at least this percentage (what proxyless gRPC clients honour). */
+  readonly failurePercentage?: { readonly threshold: number; readonly minimumHosts?: number; readonly requestVolume?: number };
 }
 
 export interface HealthCheck {

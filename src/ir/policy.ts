@@ -1,6 +1,7 @@
 // Security and traffic policies attached to a virtual host or a route. Each field is one feature;
 // src/xds/ turns each into one HTTP filter (listener level) plus its per-route configuration.
 // Credentials arrive here already resolved from the input's consumers and secrets.
+import type { FaultPolicy } from './mesh';
 
 export interface RoutePolicy {
   readonly jwt?: JwtPolicy;
@@ -15,6 +16,8 @@ export interface RoutePolicy {
   readonly globalRateLimit?: GlobalRateLimitPolicy;
   /** Reject request bodies larger than this with 413. */
   readonly maxRequestBodyBytes?: number;
+  /** Delay or abort a percentage of requests (Istio VirtualService fault). */
+  readonly fault?: FaultPolicy;
 }
 
 export interface JwtPolicy {

@@ -3,6 +3,7 @@
 // data: no classes, no Envoy protos, no references to input documents beyond `source` labels.
 // Arrays are kept in a deterministic order by the translators (sorted by name unless the order is
 // the meaning, as with routes), so the same input always gives the same IR and the same bytes.
+import type { MeshProxy } from './mesh';
 import type { RoutePolicy } from './policy';
 import type { Cluster } from './cluster';
 import type { Route } from './route';
@@ -27,6 +28,8 @@ export interface Proxy {
   readonly secrets: readonly TlsSecret[];
   /** Present when some route uses the global rate limiter. */
   readonly globalRateLimit?: GlobalRateLimitService;
+  /** Sidecars (kind "sidecar"): the workload, its inbound and outbound listeners (src/ir/mesh.ts). */
+  readonly mesh?: MeshProxy;
 }
 
 /** Where a piece of IR came from, for status conditions, errors and `explain` output. */
