@@ -4,7 +4,8 @@
 import type { DocumentError, DocumentStatus, InputDocument } from '../documents/types';
 import type { EnvoyResource } from '../envoy/resource';
 import type { IR } from '../ir/types';
-import { formatIssue, validateSnapshot } from '../validate';
+import { TRUST_BUNDLE_SECRET, WORKLOAD_CERTIFICATE_SECRET } from '../ir/mesh';
+import { createSnapshotValidator, formatIssue, validateSnapshot } from '../validate';
 import { buildProxyResources, XdsBuildError } from '../xds';
 import { translate } from '../../translators';
 
@@ -18,6 +19,12 @@ export interface CompiledConfig {
 export type CompileOutcome =
   | { readonly ok: true; readonly config: CompiledConfig }
   | { readonly ok: false; readonly errors: readonly DocumentError[]; readonly statuses: readonly DocumentStatus[] };
+
+/**
+ * Mesh proxies refer to their workload certificate and trust bundle by name; the CA (src/ca), which
+ * sits beside this pipeline, supplies those Secrets per identity when a group is published.
+ */
+const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICATE_SECRET, TRUST_BUNDLE_SECRET] });
 
 export function compile(documents: readonly InputDocument[]): CompileOutcome {
   const translated = translate(documents);
@@ -35,7 +42,8 @@ export function compile(documents: readonly InputDocument[]): CompileOutcome {
       continue;
     }
     // A change that would produce a resource Envoy rejects is refused here, before anything is stored.
-    for (const issue of validateSnapshot(resources)) {
+    const validate = proxy.mesh ? validateMeshGroup : validateSnapshot;
+    for (const issue of validate(resources)) {
       errors.push({ path: issue.path, reason: `${proxy.name}: would produce a resource Envoy rejects: ${formatIssue(issue)}` });
     }
     groups.set(proxy.name, resources);
