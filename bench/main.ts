@@ -1,23 +1,24 @@
-// `npm run bench`: the Performance figures of issue 3, in one process.
+// `npm run bench`: the Performance figures of issue 3, in one run. The control plane runs in its
+// own process (control-plane-child.ts, the flags of `npm start`), driven over its admin API; the
+// bench process holds the stand-in proxy and the documents, so memory figures are the control
+// plane's own (VmRSS from /proc after a forced collection in the child).
 //   1. 1,000 HTTPRoutes (policies on a tenth) POSTed to /v1/apply → a connected ADS proxy has
 //      ACKed clusters, endpoints, listeners and routes with all of them; memory after GC.
 //   2. One-route change, apply → ACK, at 1,000 and at 10,000 routes, with compile() alone and
 //      its stages, to show where the time goes.
 //   3. Churn: 50 cycles of applying and removing those 1,000 routes; memory before and after.
 // Prints tables, then one line "BENCH_JSON {...}" with every figure.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { startControlPlane, type ControlPlane } from '../src/app';
 import { SnapshotCache } from '../src/cache';
 import type { InputDocument } from '../src/documents/types';
 import { compile } from '../src/pipeline/compile';
 import { validateSnapshot } from '../src/validate';
 import { buildProxyResources } from '../src/xds';
 import { translate } from '../translators';
+import { routeCompileStats } from '../translators/translate';
 import { AdsProxy, type ProxyState } from './ads-proxy';
-import { hasGc, median, memoryAfterGc, printTable, round, sleep, timed, type MemorySample } from './measure';
+import { ControlPlaneProcess, type ChildMemory } from './control-plane-process';
+import { median, printTable, round, sleep, timed } from './measure';
 import { baseDocuments, GATEWAY_GROUP, httpRoute, routeDocuments, routeHost } from './workload';
 
 const ROUTES = 1000;
@@ -26,16 +27,6 @@ const CHANGE_REPEATS = 5;
 const CHURN_CYCLES = 50;
 const SINGLE_DELETES = 10;
 
-async function post(plane: ControlPlane, docs: readonly InputDocument[]): Promise<{ revision: number }> {
-  const res = await fetch(`http://127.0.0.1:${plane.adminPort}/v1/apply`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(docs),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`apply: HTTP ${res.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as { revision: number };
-}
 
 function hasRoutes(count: number, prefixOfRoute0 = '/'): (s: ProxyState) => boolean {
   return (s) => {
@@ -47,17 +38,17 @@ function hasRoutes(count: number, prefixOfRoute0 = '/'): (s: ProxyState) => bool
 }
 
 /** POST documents and wait until the proxy has ACKed a state that satisfies `done`. */
-async function applyAndConverge(plane: ControlPlane, proxy: AdsProxy, docs: readonly InputDocument[], done: (s: ProxyState) => boolean): Promise<{ totalMs: number; httpMs: number; decodeMs: number }> {
+async function applyAndConverge(plane: ControlPlaneProcess, proxy: AdsProxy, docs: readonly InputDocument[], done: (s: ProxyState) => boolean): Promise<{ totalMs: number; httpMs: number; decodeMs: number }> {
   const decodeBefore = proxy.decodeMs;
   const converged = proxy.until(done);
   const t0 = performance.now();
-  await post(plane, docs);
+  await plane.apply(docs);
   const httpMs = performance.now() - t0;
   const ackedAt = await converged;
   return { totalMs: ackedAt - t0, httpMs, decodeMs: proxy.decodeMs - decodeBefore };
 }
 
-async function oneRouteChanges(plane: ControlPlane, proxy: AdsProxy, count: number, repeats: number, firstVariant: number): Promise<{ totalMs: number[]; httpMs: number[] }> {
+async function oneRouteChanges(plane: ControlPlaneProcess, proxy: AdsProxy, count: number, repeats: number, firstVariant: number): Promise<{ totalMs: number[]; httpMs: number[] }> {
   const totalMs: number[] = [];
   const httpMs: number[] = [];
   for (let k = 0; k < repeats; k++) {
@@ -70,7 +61,7 @@ async function oneRouteChanges(plane: ControlPlane, proxy: AdsProxy, count: numb
   return { totalMs, httpMs };
 }
 
-interface CompileProfile { totalMs: number; translateMs: number; buildMs: number; validateMs: number; cacheFirstMs: number; cacheOneChangeMs: number }
+interface CompileProfile { totalMs: number; translateMs: number; buildMs: number; validateMs: number; cacheFirstMs: number; cacheOneChangeMs: number; oneChangeCompileMs: number; routesCompiled: number; routesReused: number }
 
 /** compile() and its stages on `docs`, then the snapshot cache's cost for a full and a one-route change. */
 function profileCompile(docs: readonly InputDocument[], repeats: number): CompileProfile {
@@ -97,16 +88,31 @@ function profileCompile(docs: readonly InputDocument[], repeats: number): Compil
   // The cache validates again and encodes; a one-route change re-encodes only what changed.
   const cache = new SnapshotCache({ validator: validateSnapshot });
   const first = compile(docs);
-  const changed = compile(docs.map((d) => (d.kind === 'HTTPRoute' && d.metadata.name === 'route-0' ? httpRoute(0, 99) : d)));
-  if (!first.ok || !changed.ok) throw new Error('compile failed');
+  // A one-route change, as the control plane compiles it: how many routes are compiled again.
+  const statsBefore = routeCompileStats();
   let t = performance.now();
+  const changed = compile(docs.map((d) => (d.kind === 'HTTPRoute' && d.metadata.name === 'route-0' ? httpRoute(0, 99) : d)));
+  const oneChangeCompileMs = performance.now() - t;
+  const statsAfter = routeCompileStats();
+  if (!first.ok || !changed.ok) throw new Error('compile failed');
+  t = performance.now();
   cache.setSnapshots(first.config.groups);
   const cacheFirstMs = performance.now() - t;
   t = performance.now();
   cache.setSnapshots(changed.config.groups);
   const cacheOneChangeMs = performance.now() - t;
   cache.close();
-  return { totalMs: median(total), translateMs: median(tr), buildMs: median(bu), validateMs: median(va), cacheFirstMs, cacheOneChangeMs };
+  return {
+    totalMs: median(total),
+    translateMs: median(tr),
+    buildMs: median(bu),
+    validateMs: median(va),
+    cacheFirstMs,
+    cacheOneChangeMs,
+    oneChangeCompileMs,
+    routesCompiled: statsAfter.compiled - statsBefore.compiled,
+    routesReused: statsAfter.reused - statsBefore.reused,
+  };
 }
 
 /** Progress on stderr, so stdout stays the report. */
@@ -115,39 +121,38 @@ function step(what: string): void {
 }
 
 const ms = (n: number): string => `${round(n, 0)} ms`;
-const mib = (m: MemorySample): string => `rss ${m.rssMiB} MiB, heap ${m.heapUsedMiB}/${m.heapTotalMiB} MiB, external ${m.externalMiB} MiB`;
+const mib = (m: ChildMemory): string => `rss ${m.vmRssMiB ?? m.rssMiB} MiB, heap ${m.heapUsedMiB}/${m.heapTotalMiB} MiB, external ${m.externalMiB} MiB`;
+const rssOf = (m: ChildMemory): number => m.vmRssMiB ?? m.rssMiB;
 
 async function main(): Promise<void> {
   const benchStarted = performance.now();
-  if (!hasGc) console.warn('warning: run with --expose-gc (npm run bench does) for memory figures after GC');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshgate-bench-'));
-  const plane = await startControlPlane(
-    { xdsHost: '127.0.0.1', xdsPort: 0, adminHost: '127.0.0.1', adminPort: 0, dataDir, logLevel: 'silent', identifier: 'meshgate-bench' },
-    pino({ level: 'silent' }),
-  );
+  const plane = await ControlPlaneProcess.start();
+  // Before any configuration and before any proxy: what the process costs by itself.
+  const memIdle = await plane.memory();
   const proxy = new AdsProxy(`127.0.0.1:${plane.xdsPort}`, { id: 'bench-proxy', cluster: 'edge', metadata: { meshgate_group: GATEWAY_GROUP } });
   const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, routes: ROUTES };
   try {
     // The Gateway alone: the proxy is connected and serving it before the routes arrive.
     const base = baseDocuments();
     const baseListener = proxy.until((s) => s.listeners.size > 0);
-    const { revision: baseRevision } = await post(plane, base);
+    const { revision: baseRevision } = await plane.apply(base);
     await baseListener;
-    const memBase = await memoryAfterGc();
+    const memBase = await plane.memory();
 
     // 1. 1,000 routes, apply → ACK.
     const docs = routeDocuments(ROUTES);
     const full = await applyAndConverge(plane, proxy, docs, hasRoutes(ROUTES));
     await sleep(300);
-    const mem1k = await memoryAfterGc();
+    const mem1k = await plane.memory();
     printTable(`1. ${ROUTES} HTTPRoutes (${docs.length} documents) POST /v1/apply → proxy ACKed CDS/EDS/LDS/RDS`, [
       ['apply → ACK', ms(full.totalMs), 'target ≤ 2000 ms'],
       ['  of which HTTP apply', ms(full.httpMs), 'parse + store + compile + cache (debounce 100 ms and push follow)'],
       ['  of which client decode', ms(full.decodeMs), 'the in-process stand-in proxy decoding responses'],
-      ['memory before routes', mib(memBase)],
-      [`memory at ${ROUTES} routes`, mib(mem1k), 'target rss ≤ 100 MiB (after GC; includes the client and the generated docs)'],
+      ['control plane idle', mib(memIdle), `its own process (pid ${plane.pid}), after GC, before any configuration`],
+      ['control plane, Gateway only', mib(memBase), 'one proxy connected'],
+      [`control plane at ${ROUTES} routes`, mib(mem1k), 'target rss ≤ 100 MiB (after GC)'],
     ]);
-    result['full1k'] = { applyToAckMs: round(full.totalMs), httpApplyMs: round(full.httpMs), clientDecodeMs: round(full.decodeMs), memBase, mem1k };
+    result['full1k'] = { applyToAckMs: round(full.totalMs), httpApplyMs: round(full.httpMs), clientDecodeMs: round(full.decodeMs), memIdle, memBase, mem1k };
 
     step('one-route changes at 1k');
     // 2a. One-route change at 1,000.
@@ -161,27 +166,27 @@ async function main(): Promise<void> {
     // Tenants without a policy, route before backend (a route to a missing Backend is refused).
     for (let i = ROUTES - 1; deletes.length < SINGLE_DELETES; i--) {
       for (const [kind, name] of [['HTTPRoute', `route-${i}`], ['Backend', `svc-${i}`]] as const) {
-        deletes.push((await timed(() => plane.config.delete({ kind, namespace: 'default', name }))).ms);
+        deletes.push((await timed(() => plane.delete({ kind, namespace: 'default', name }))).ms);
       }
     }
     step('rollback to the Gateway-only revision');
     // Removing every route at once: roll back to the revision with the Gateway alone (one revision).
-    await plane.config.rollback(baseRevision);
+    await plane.rollback(baseRevision);
     await proxy.until((s) => !s.hosts.has(routeHost(0)) && !s.clusters.has('backend/default/svc-0'));
     await sleep(300);
-    const memChurnStart = await memoryAfterGc();
+    const memChurnStart = await plane.memory();
     step('churn cycles');
     const applyMs: number[] = [];
     const removeMs: number[] = [];
     for (let c = 0; c < CHURN_CYCLES; c++) {
-      applyMs.push((await timed(() => plane.config.apply(docs))).ms);
-      removeMs.push((await timed(() => plane.config.rollback(baseRevision))).ms);
+      applyMs.push((await timed(() => plane.apply(docs))).ms);
+      removeMs.push((await timed(() => plane.rollback(baseRevision))).ms);
       if ((c + 1) % 10 === 0) step(`churn cycle ${c + 1}`);
     }
     await proxy.until((s) => !s.hosts.has(routeHost(0)) && !s.clusters.has('backend/default/svc-0'));
     await sleep(300);
-    const memChurnEnd = await memoryAfterGc();
-    const churnGrowth = (memChurnEnd.rssMiB - memChurnStart.rssMiB) / memChurnStart.rssMiB;
+    const memChurnEnd = await plane.memory();
+    const churnGrowth = (rssOf(memChurnEnd) - rssOf(memChurnStart)) / rssOf(memChurnStart);
     const heapGrowth = (memChurnEnd.heapUsedMiB - memChurnStart.heapUsedMiB) / memChurnStart.heapUsedMiB;
 
     step('10k full apply');
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
     const bigDocs = routeDocuments(BIG_ROUTES);
     const full10k = await applyAndConverge(plane, proxy, bigDocs, hasRoutes(BIG_ROUTES));
     await sleep(300);
-    const mem10k = await memoryAfterGc();
+    const mem10k = await plane.memory();
     step('one-route changes at 10k');
     const change10k = await oneRouteChanges(plane, proxy, BIG_ROUTES, 3, 101);
     step('compile profile at 10k');
@@ -205,21 +210,22 @@ async function main(): Promise<void> {
       [`memory at ${BIG_ROUTES} routes`, mib(mem10k)],
     ]);
     const stageRows = (label: string, p: CompileProfile): [string, string, string?][] => [
-      [`compile() at ${label}`, ms(p.totalMs), `translate ${ms(p.translateMs)}, IR→Envoy ${ms(p.buildMs)}, validate ${ms(p.validateMs)}`],
+      [`compile() at ${label}`, ms(p.totalMs), `same documents again: translate ${ms(p.translateMs)}, IR→Envoy ${ms(p.buildMs)}, validate ${ms(p.validateMs)}`],
+      [`  one-route change at ${label}`, ms(p.oneChangeCompileMs), `compile(); routes compiled ${p.routesCompiled}, reused ${p.routesReused}`],
       [`  cache setSnapshots at ${label}`, ms(p.cacheFirstMs), `first (validate + encode all); one-route change: ${ms(p.cacheOneChangeMs)}`],
     ];
     printTable('Where a change spends its time (pure functions, warm, median)', [
       ...stageRows(`${ROUTES}`, compile1k),
       ...stageRows(`${BIG_ROUTES}`, compile10k),
-      ['compile ratio 10k / 1k', `${round(compile10k.totalMs / compile1k.totalMs, 2)}x`],
+      ['compile ratio 10k / 1k', `${round(compile10k.totalMs / compile1k.totalMs, 2)}x`, `one-route change: ${round(compile10k.oneChangeCompileMs / compile1k.oneChangeCompileMs, 2)}x`],
     ]);
     printTable(`3. Churn: ${CHURN_CYCLES} cycles of applying ${ROUTES} routes and removing them`, [
       ['memory at churn start', mib(memChurnStart)],
       [`memory after ${CHURN_CYCLES} cycles`, mib(memChurnEnd)],
       ['rss growth', `${round(churnGrowth * 100)} %`, 'target within 10 %'],
       ['heap growth', `${round(heapGrowth * 100)} %`],
-      ['apply 1,000 (ConfigService)', ms(median(applyMs)), `median; first ${ms(applyMs[0]!)}, last ${ms(applyMs[applyMs.length - 1]!)}`],
-      ['remove 1,000 (rollback)', ms(median(removeMs)), 'all routes removed in one revision: rollback to the Gateway-only revision'],
+      ['apply 1,000 (POST /v1/apply)', ms(median(applyMs)), `median; first ${ms(applyMs[0]!)}, last ${ms(applyMs[applyMs.length - 1]!)}`],
+      ['remove 1,000 (POST rollback)', ms(median(removeMs)), 'all routes removed in one revision: rollback to the Gateway-only revision'],
       ['delete one document at ~1,000', ms(median(deletes)), `median of ${SINGLE_DELETES}; one revision + full compile each, so 1,000 one-by-one ≈ ${round((median(deletes) * ROUTES * 2.1) / 1000, 0)} s per cycle`],
     ]);
     result['change'] = {
@@ -250,7 +256,6 @@ async function main(): Promise<void> {
   } finally {
     proxy.close();
     await plane.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,6 @@
 // Timing and memory helpers for the bench.
+import fs from 'node:fs';
+
 export const MiB = 1024 * 1024;
 
 export interface MemorySample {
@@ -22,6 +24,18 @@ export async function memoryAfterGc(): Promise<MemorySample> {
   }
   const m = process.memoryUsage();
   return { rssMiB: round(m.rss / MiB), heapUsedMiB: round(m.heapUsed / MiB), heapTotalMiB: round(m.heapTotal / MiB), externalMiB: round(m.external / MiB), arrayBuffersMiB: round(m.arrayBuffers / MiB) };
+}
+
+/** VmRSS of a process as the kernel reports it in /proc/<pid>/status (Linux), in MiB. */
+export function vmRssMiB(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? round(Number(m[1]) / 1024) : undefined;
 }
 
 export function round(n: number, digits = 1): number {

@@ -7,14 +7,23 @@ import type { DocumentRef, InputDocument } from '../src/documents/types';
 export const GATEWAY_GROUP = 'gateway/default/edge';
 const NAMESPACE = 'default';
 
+/** Frozen all the way down, like the documents the store keeps (and hands to compile()). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 function doc(apiVersion: string, kind: string, name: string, spec: InputDocument['spec']): InputDocument {
-  return { apiVersion, kind, metadata: { name, namespace: NAMESPACE }, spec };
+  return deepFreeze({ apiVersion, kind, metadata: { name, namespace: NAMESPACE }, spec });
 }
 
 /** GatewayClass and Gateway: what stays when the routes come and go. */
 export function baseDocuments(): InputDocument[] {
   return [
-    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'meshgate', namespace: NAMESPACE }, spec: { controllerName: 'meshgate.io/gateway-controller' } },
+    doc('gateway.networking.k8s.io/v1', 'GatewayClass', 'meshgate', { controllerName: 'meshgate.io/gateway-controller' }),
     doc('gateway.networking.k8s.io/v1', 'Gateway', 'edge', {
       gatewayClassName: 'meshgate',
       listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }],

@@ -3,12 +3,15 @@
 // code base constructs these; tests start the whole control plane through this function too.
 import fs from 'node:fs';
 import path from 'node:path';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { tokensEqual } from './admin/auth';
+import { registerIdentityRoutes } from './admin/routes/identity';
 import { buildAdminServer } from './admin/server';
+import { openCertificateAuthority, WorkloadCertificates, type CaOrigin, type Clock } from './ca';
 import { SnapshotCache } from './cache';
+import { createWorkloadProofCheck, TokenAuthority } from './identity';
 import { isLoopback, type ControlPlaneOptions } from './config/options';
 import { ConfigService } from './pipeline/config-service';
 import { RateLimitRules, registerRateLimitService, rulesFromIr } from './ratelimit';
@@ -21,6 +24,10 @@ import { validateSnapshot } from './validate';
 
 export interface ControlPlane {
   readonly cache: SnapshotCache;
+  /** The built-in CA's workload certificates (ca.ca is the authority itself: trust bundle, issue()). */
+  readonly ca: WorkloadCertificates;
+  /** Issues and checks the bootstrap tokens sidecars prove their workload with. */
+  readonly tokens: TokenAuthority;
   readonly store: DocumentStore;
   readonly config: ConfigService;
   readonly xds: XdsServer;
@@ -36,6 +43,10 @@ export interface ControlPlaneTuning {
   /** Snapshot cache debounce (default 100 ms) and cap (default 1 s). */
   readonly debounceMs?: number;
   readonly maxDelayMs?: number;
+  /** The CA's clock (tests compress certificate lifetimes with it). */
+  readonly clock?: Clock;
+  /** Renew workload certificates on a timer (default true; tests with a clock call ca.renewDue()). */
+  readonly autoRenewCertificates?: boolean;
 }
 
 export async function startControlPlane(
@@ -54,11 +65,33 @@ export async function startControlPlane(
     ...(tuning.maxDelayMs !== undefined ? { maxDelayMs: tuning.maxDelayMs } : {}),
   });
   const status = createProxyStatus(cache);
+
+  // The CA before anything is served: mesh groups are published with their certificates.
+  const opened = await openCertificateAuthority({
+    dataDir: options.dataDir,
+    ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}),
+    ...(options.caCertFile && options.caKeyFile ? { caCertFile: options.caCertFile, caKeyFile: options.caKeyFile } : {}),
+    ...(tuning.clock ? { clock: tuning.clock } : {}),
+  });
+  logCaOrigin(logger, opened.origin, options);
+  const ca = new WorkloadCertificates(opened.ca, {
+    ...(options.workloadCertTtlMs ? { ttlMs: options.workloadCertTtlMs } : {}),
+    ...(tuning.autoRenewCertificates !== undefined ? { autoRenew: tuning.autoRenewCertificates } : {}),
+    logger: logger.child({ component: 'ca' }),
+  });
+  const tokens = TokenAuthority.open(options.dataDir);
+  let config: ConfigService | undefined;
   const xds = createXdsServer({
     cache,
     observers: status.observers,
     logger: logger.child({ component: 'xds' }),
     identifier: options.identifier,
+    secretAccess: createWorkloadProofCheck({
+      workloadOf: (group) => config?.meshWorkloadOf(group),
+      tokens,
+      spiffeIdOf: (workload) => ca.spiffeIdOf(workload.identity),
+      ...(tuning.clock ? { now: () => tuning.clock!.now() } : {}),
+    }),
   });
   registerCsdsService(xds.server, {
     registry: status.registry,
@@ -74,7 +107,8 @@ export async function startControlPlane(
   const store = await DocumentStore.open({ dir: path.join(options.dataDir, 'store') });
   const recovery = store.recoveryReport;
   if (recovery.removedTempFiles.length + recovery.quarantined.length > 0) logger.warn({ recovery }, 'store recovered from an interrupted write');
-  const config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)));
+  config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)), { secrets: ca });
+  await config.secretsReady();
 
   let xdsBound = false;
   const admin = buildAdminServer({
@@ -87,7 +121,9 @@ export async function startControlPlane(
     logger: logger.child({ component: 'admin' }),
   });
 
-  const xdsPort = await xds.bind(options.xdsHost, options.xdsPort);
+  registerIdentityRoutes(admin, { tokens, ca });
+
+  const xdsPort = await xds.bind(options.xdsHost, options.xdsPort, xdsCredentials(options));
   xdsBound = true;
   await admin.listen({ host: options.adminHost, port: options.adminPort });
   const address = admin.server.address();
@@ -96,6 +132,8 @@ export async function startControlPlane(
 
   return {
     cache,
+    ca,
+    tokens,
     store,
     config,
     xds,
@@ -106,12 +144,42 @@ export async function startControlPlane(
     async close() {
       await admin.close();
       await xds.close();
+      ca.close();
+      config.close();
       status.close();
       await counters.store.close();
       await store.close();
       cache.close();
     },
   };
+}
+
+/** Plain text unless --xds-tls-cert/--xds-tls-key are set; with --xds-tls-client-ca, client certificates are required. */
+export function xdsCredentials(options: ControlPlaneOptions): grpc.ServerCredentials {
+  if (!options.xdsTlsCertFile || !options.xdsTlsKeyFile) return grpc.ServerCredentials.createInsecure();
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const clientCa = options.xdsTlsClientCaFile ? read(options.xdsTlsClientCaFile, '--xds-tls-client-ca') : null;
+  return grpc.ServerCredentials.createSsl(
+    clientCa,
+    [{ cert_chain: read(options.xdsTlsCertFile, '--xds-tls-cert'), private_key: read(options.xdsTlsKeyFile, '--xds-tls-key') }],
+    clientCa !== null,
+  );
+}
+
+function logCaOrigin(logger: Logger, origin: CaOrigin, options: ControlPlaneOptions): void {
+  const where = {
+    supplied: { caCert: options.caCertFile },
+    'data-dir': { dir: path.join(options.dataDir, 'ca') },
+    generated: { dir: path.join(options.dataDir, 'ca') },
+    memory: {},
+  }[origin];
+  logger.info({ origin, ...where, trustDomain: options.trustDomain ?? 'cluster.local' }, origin === 'generated' ? 'generated a new CA root' : 'CA ready');
 }
 
 /**

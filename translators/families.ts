@@ -5,6 +5,7 @@
 import type { DocumentError, DocumentStatus, InputDocument } from '../src/documents/types';
 import { groupOf } from '../src/documents/types';
 import { IR_VERSION, type Proxy } from '../src/ir/types';
+import { istioFamily } from './istio';
 import { translateGatewayApi, type TranslateOptions, type TranslationResult } from './translate';
 
 export interface FamilyTranslator {
@@ -23,7 +24,7 @@ export function isCoreDocument(doc: InputDocument | null): boolean {
 }
 
 /** Families other than the Gateway API one, which reads everything no other family owns. */
-const FAMILIES: readonly FamilyTranslator[] = [];
+const FAMILIES: readonly FamilyTranslator[] = [istioFamily];
 
 const gatewayApiFamily: FamilyTranslator = {
   name: 'gateway-api',

@@ -20,6 +20,7 @@ import { gatewayStatus } from './gateway-api/gateway-status';
 import { compileGrpcRoute } from './gateway-api/grpc-route';
 import { compileHttpRoute } from './gateway-api/http-route';
 import { planListeners, type ListenerProblem } from './gateway-api/listeners';
+import { RouteMemo, type RouteMemoStats } from './gateway-api/route-memo';
 import { consumerCredentials, type ConsumerCredentials } from './meshgate/consumer';
 import { LISTENER_POLICY_KINDS } from './meshgate/listener-policy';
 import { PolicyAttachments } from './meshgate/policy-targets';
@@ -38,6 +39,19 @@ export interface TranslationResult {
   readonly errors: DocumentError[];
 }
 
+/**
+ * Memoised across translations (per document object, so nothing outlives its document): schema
+ * answers and compiled routes of frozen documents. A one-route change then checks and compiles
+ * that route alone; every other route is reused as the same object.
+ */
+const schemaAnswers = new WeakMap<object, readonly DocumentError[]>();
+const routeMemo = new RouteMemo();
+
+/** How many routes this process compiled and reused so far (tests and the bench read it). */
+export function routeCompileStats(): Readonly<RouteMemoStats> {
+  return { ...routeMemo.stats };
+}
+
 export const DEFAULT_RATE_LIMIT_SERVICE: RateLimitServiceOptions = { host: 'meshgate', port: 18000, domain: 'meshgate', failClosed: false, timeoutMs: 100 };
 
 /** The address listeners bind: 0.0.0.0, or the single IPAddress the Gateway asks for. */
@@ -53,7 +67,7 @@ function gatewayAddress(gateway: InputDocument): { address: string; problem?: st
 }
 
 export function translateGatewayApi(documents: readonly InputDocument[], options: TranslateOptions = {}): TranslationResult {
-  const schemaErrors = validateDocuments(documents);
+  const schemaErrors = validateDocuments(documents, schemaAnswers);
   const invalid = new Set(schemaErrors.map((e) => e.index));
   const docs = documents.filter((d, i) => !invalid.has(i) && kindSpecOf(d.kind, d.apiVersion) !== undefined);
   const position = new Map<InputDocument, number>(documents.map((d, i) => [d, i]));
@@ -126,7 +140,7 @@ export function translateGatewayApi(documents: readonly InputDocument[], options
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {
     for (const doc of index.list(kind)) {
       const status = statusOf(doc);
-      const compiled: CompiledRoute = kind === 'HTTPRoute' ? compileHttpRoute(doc, routeCtx, (m) => status.warn(m)) : compileGrpcRoute(doc, routeCtx, (m) => status.warn(m));
+      const compiled: CompiledRoute = routeMemo.compile(doc, routeCtx, (m) => status.warn(m), kind === 'HTTPRoute' ? compileHttpRoute : compileGrpcRoute);
       status.parents.push(...attachRoute(compiled, lookup, index));
       if (getObjects(doc.spec, 'parentRefs').length === 0) status.warn('no parentRefs: the route is not attached to any Gateway');
     }

@@ -82,12 +82,19 @@ function secretRules(raw: Record<string, unknown>, index: number, document: Docu
     .map((k) => ({ index, ...(document ? { document } : {}), path: `data["${k}"]`, reason: `a kubernetes.io/tls Secret needs the key ${k}` }));
 }
 
-/** Schema errors for each document, plus names defined twice in the same set. */
-export function validateDocuments(documents: readonly unknown[]): DocumentError[] {
+/**
+ * Schema errors for each document, plus names defined twice in the same set. With `memo`, a
+ * frozen document checked before keeps its answer (the store deep-freezes what it keeps), so
+ * re-translating after a one-document change checks one document.
+ */
+export function validateDocuments(documents: readonly unknown[], memo?: WeakMap<object, readonly DocumentError[]>): DocumentError[] {
   const errors: DocumentError[] = [];
   const seen = new Map<string, number>();
   documents.forEach((raw, index) => {
-    const own = validateOne(raw, index);
+    const memoised = memo && isJsonObject(raw) && Object.isFrozen(raw) ? raw : undefined;
+    const known = memoised && memo?.get(memoised);
+    const own = known ? known.map((e) => ({ ...e, index })) : validateOne(raw, index);
+    if (memoised && !known) memo?.set(memoised, own);
     errors.push(...own);
     if (!isJsonObject(raw)) return;
     const ref = refOf(raw);

@@ -5,6 +5,8 @@ import { CodecError, encodeAny } from '../envoy/codec';
 import type { EnvoyResource, JsonObject } from '../envoy/resource';
 import { isResourceTypeUrl, RESOURCE_TYPE_URLS, TypeUrl, type ResourceTypeUrl } from '../envoy/type-urls';
 import { edsServiceNameOf } from './eds-clusters';
+import { encodeResourceAny, isComposedRouteTable } from './route-table-encoding';
+import { sameJson } from './same-json';
 import type { EncodingPool } from './encoding-pool';
 import { stableStringify } from './stable-json';
 import type { CachedResource, Snapshot, ValidationIssue } from './types';
@@ -79,8 +81,19 @@ export function buildSnapshot(
   if (issues.length > 0) return { ok: false, issues };
 
   const typeVersions = new Map<ResourceTypeUrl, string>();
-  for (const [typeUrl, map] of resources) typeVersions.set(typeUrl, typeVersion(map.values()));
+  for (const [typeUrl, map] of resources) {
+    const before = previous?.resources.get(typeUrl);
+    const known = before && sameEntries(before, map) ? previous?.typeVersions.get(typeUrl) : undefined;
+    typeVersions.set(typeUrl, known ?? typeVersion(map.values()));
+  }
   return { ok: true, snapshot: { group, resources, typeVersions, acceptedAt } };
+}
+
+/** The very same cached resources under the same names: the type's version cannot have moved. */
+function sameEntries(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, resource] of b) if (a.get(name) !== resource) return false;
+  return true;
 }
 
 function buildResource(
@@ -92,24 +105,38 @@ function buildResource(
   clusterVersionsByAssignment: ReadonlyMap<string, readonly string[]>,
   issues: ValidationIssue[],
 ): CachedResource | undefined {
-  const key = contentKey(`${typeUrl}\n${stableStringify(json)}`);
-  let entry;
-  try {
-    entry = pool.obtain(key, () => {
-      const any = encodeAny(typeUrl, json);
-      return { any, version: contentVersion(any) };
-    });
-  } catch (err) {
-    const path = err instanceof CodecError ? err.path : '';
-    const message = err instanceof CodecError ? err.reason : String(err);
-    issues.push({ typeUrl, name, path, rule: 'codec', message });
-    return undefined;
+  const prev = previous?.resources.get(typeUrl)?.get(name);
+  // The same content as the previous snapshot's resource of this name (most of a one-route change):
+  // reuse its encoding without serialising, hashing or encoding anything.
+  const reusedKey = prev && sameJson(prev.json, json) ? pool.keyOf(prev) : undefined;
+  let key: string;
+  let entry = reusedKey === undefined ? undefined : pool.lookup(reusedKey);
+  if (entry && reusedKey !== undefined) key = reusedKey;
+  else {
+    try {
+      if (isComposedRouteTable(typeUrl, json)) {
+        // Encoding it from its hosts' kept bytes is cheaper than writing it out as text: key it by its bytes.
+        const any = encodeResourceAny(typeUrl, json);
+        key = `${typeUrl}\n#${contentKey(any)}`;
+        entry = pool.obtain(key, () => ({ any, version: contentVersion(any) }));
+      } else {
+        key = contentKey(`${typeUrl}\n${stableStringify(json)}`);
+        entry = pool.obtain(key, () => {
+          const any = encodeAny(typeUrl, json);
+          return { any, version: contentVersion(any) };
+        });
+      }
+    } catch (err) {
+      const path = err instanceof CodecError ? err.path : '';
+      const message = err instanceof CodecError ? err.reason : String(err);
+      issues.push({ typeUrl, name, path, rule: 'codec', message });
+      return undefined;
+    }
   }
   const version =
     typeUrl === TypeUrl.ClusterLoadAssignment
       ? foldedVersion(entry.version, clusterVersionsByAssignment.get(name) ?? [])
       : entry.version;
-  const prev = previous?.resources.get(typeUrl)?.get(name);
   // Unchanged content (same bytes, same folded version): keep the very same object, so streams
   // comparing what they sent see no change and the bytes stay shared.
   if (prev && prev.version === version && prev.any.length === entry.any.length) return prev;

@@ -47,6 +47,16 @@ function* allResources(snapshot: Snapshot): Iterable<CachedResource> {
   for (const byName of snapshot.resources.values()) yield* byName.values();
 }
 
+/** Resources of `a` that `b` does not hold as the very same object under the same type and name. */
+function resourcesNotIn(a: Snapshot, b: Snapshot): CachedResource[] {
+  const out: CachedResource[] = [];
+  for (const [typeUrl, byName] of a.resources) {
+    const other = b.resources.get(typeUrl);
+    for (const [name, resource] of byName) if (other?.get(name) !== resource) out.push(resource);
+  }
+  return out;
+}
+
 export class SnapshotCache implements SnapshotSource {
   private readonly snapshots = new Map<string, Snapshot>();
   /** What listeners were last told about each group, to skip groups that changed back. */
@@ -126,16 +136,19 @@ export class SnapshotCache implements SnapshotSource {
   /** Store built snapshots (unless unchanged) and delete groups, then announce the changes. */
   private commit(built: readonly [string, Snapshot][], removed: readonly string[]): SetSnapshotResult[] {
     const results: SetSnapshotResult[] = [];
-    const replaced: Snapshot[] = [];
+    const released: CachedResource[][] = [];
     for (const [group, snapshot] of built) {
       const previous = this.snapshots.get(group);
       if (previous && sameTypeVersions(previous, snapshot)) {
         results.push({ snapshot: previous, changed: false });
         continue;
       }
-      // Hold the new snapshot's encodings before letting go of the old ones they may share.
-      this.pool.retain(allResources(snapshot));
-      if (previous) replaced.push(previous);
+      // Hold the new snapshot's encodings before letting go of the old ones they may share. A
+      // resource both snapshots hold as the same object keeps its count: only the difference moves.
+      if (previous) {
+        this.pool.retain(resourcesNotIn(snapshot, previous));
+        released.push(resourcesNotIn(previous, snapshot));
+      } else this.pool.retain(allResources(snapshot));
       this.snapshots.set(group, snapshot);
       this.debouncer.mark(group);
       results.push({ snapshot, changed: true });
@@ -144,10 +157,10 @@ export class SnapshotCache implements SnapshotSource {
       const previous = this.snapshots.get(group);
       if (!previous) continue;
       this.snapshots.delete(group);
-      replaced.push(previous);
+      released.push([...allResources(previous)]);
       this.debouncer.mark(group);
     }
-    for (const previous of replaced) this.pool.release(allResources(previous));
+    for (const resources of released) this.pool.release(resources);
     this.pool.sweepStaged();
     return results;
   }

@@ -34,6 +34,6 @@ export function typeVersion(resources: Iterable<{ readonly name: string; readonl
 }
 
 /** A full-length hash used internally as a content key (collisions must not merge distinct content). */
-export function contentKey(text: string): string {
+export function contentKey(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }

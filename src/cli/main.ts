@@ -2,10 +2,12 @@
 // The `meshgate` command. Each subcommand lives in its own file; this one only dispatches.
 import { UsageError } from './args';
 import { APPLY_USAGE, runApply } from './apply';
+import { CERT_USAGE, runCert } from './cert';
 import { EXPLAIN_USAGE, runExplain } from './explain';
 import { runRatelimit } from './ratelimit';
 import { RENDER_USAGE, runRender } from './render';
 import { runServe } from './serve';
+import { TOKEN_USAGE, runToken } from './token';
 import { VALIDATE_USAGE, runValidate } from './validate';
 
 interface Command {
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, Command> = {
   render: { summary: 'print the Envoy resources a node would receive, offline', usage: RENDER_USAGE, run: runRender },
   ratelimit: { summary: 'run the global rate limit service on its own (envoy.service.ratelimit.v3)', run: runRatelimit },
   explain: { summary: 'show how a node\'s Envoy would handle a request, offline', usage: EXPLAIN_USAGE, run: runExplain },
+  token: { summary: 'issue a sidecar bootstrap token (node metadata meshgate_token)', usage: TOKEN_USAGE, run: runToken },
+  cert: { summary: 'write a workload certificate, key and trust bundle (for proxyless gRPC apps)', usage: CERT_USAGE, run: runCert },
 };
 
 function usage(): string {

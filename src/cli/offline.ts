@@ -1,6 +1,9 @@
 // What the offline commands (validate, render, explain) share: compile policy files exactly as the
 // server would, and pick the resources one node would receive.
+import fs from 'node:fs';
+import { caDirOf, openCertificateAuthority, WorkloadCertificates, type CaOrigin } from '../ca';
 import { SnapshotCache, defaultNodeGroupResolver } from '../cache';
+import type { EnvoyResource } from '../envoy/resource';
 import type { JsonObject } from '../envoy/resource';
 import { TYPE_GROUP_NAME, PUSH_ORDER } from '../envoy/type-urls';
 import { compile, type CompiledConfig } from '../pipeline/compile';
@@ -42,6 +45,32 @@ export interface ServedResources {
   readonly clusters: JsonObject[];
   readonly endpoints: JsonObject[];
   readonly secrets: JsonObject[];
+}
+
+/**
+ * The configuration with each mesh group's Secrets added, as the server publishes it: issued by the
+ * CA of `dataDir` when it holds one (so the trust bundle is the real one), else by a CA that lives
+ * only for this command. Nothing is written to the data dir.
+ */
+export async function withMeshSecrets(config: CompiledConfig, options: { dataDir?: string; trustDomain?: string } = {}): Promise<{ config: CompiledConfig; caOrigin?: CaOrigin }> {
+  const mesh = config.ir.proxies.filter((p) => p.mesh);
+  if (mesh.length === 0) return { config };
+  const useDataDir = options.dataDir !== undefined && fs.existsSync(caDirOf(options.dataDir));
+  const opened = await openCertificateAuthority({
+    ...(useDataDir ? { dataDir: options.dataDir! } : {}),
+    ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}),
+    createIfMissing: false,
+  });
+  const certificates = new WorkloadCertificates(opened.ca, { autoRenew: false });
+  await certificates.prepare(mesh.map((p) => p.mesh!.workload.identity));
+  const groups = new Map<string, readonly EnvoyResource[]>(config.groups);
+  for (const proxy of mesh) {
+    const resources = config.groups.get(proxy.name);
+    const secrets = certificates.secretsFor(proxy.mesh!.workload.identity);
+    if (resources && secrets) groups.set(proxy.name, [...resources, ...secrets]);
+  }
+  certificates.close();
+  return { config: { ...config, groups }, caOrigin: opened.origin };
 }
 
 /**

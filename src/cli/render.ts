@@ -1,12 +1,15 @@
 // `meshgate render -f <files> --node-id ID [--node-cluster C] [--meta k=v]`: print, offline, the
 // Envoy resources that node would receive (JSON grouped as listeners/routes/clusters/endpoints/secrets).
-import { parseArgs, UsageError } from './args';
-import { compileFiles, nodeFromArgs, servedResources } from './offline';
+import { parseArgs, single, UsageError } from './args';
+import { compileFiles, nodeFromArgs, servedResources, withMeshSecrets } from './offline';
 
-export const RENDER_USAGE = 'usage: meshgate render -f <file|dir|-> [-f ...] --node-id ID [--node-cluster C] [--meta key=value ...]';
+export const RENDER_USAGE =
+  'usage: meshgate render -f <file|dir|-> [-f ...] --node-id ID [--node-cluster C] [--meta key=value ...] [--data-dir DIR] [--trust-domain TD]\n\n' +
+  'Sidecar groups include their SDS Secrets (private keys redacted), issued by the CA in --data-dir when it has one,\n' +
+  'else by a throwaway CA.';
 
 export async function runRender(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['-f', '--node-id', '--node-cluster', '--meta'], aliases: { '--filename': '-f' } });
+  const args = parseArgs(argv, { values: ['-f', '--node-id', '--node-cluster', '--meta', '--data-dir', '--trust-domain'], aliases: { '--filename': '-f' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const node = nodeFromArgs(args);
   const compiled = compileFiles(args.values.get('-f') ?? []);
@@ -14,7 +17,10 @@ export async function runRender(argv: string[]): Promise<number> {
     process.stderr.write(compiled.message + '\n');
     return 1;
   }
-  const served = servedResources(compiled.config, node);
+  const dataDir = single(args, '--data-dir') ?? (process.env['MESHGATE_DATA_DIR'] || undefined);
+  const trustDomain = single(args, '--trust-domain') ?? (process.env['MESHGATE_TRUST_DOMAIN'] || undefined);
+  const { config } = await withMeshSecrets(compiled.config, { ...(dataDir ? { dataDir } : {}), ...(trustDomain ? { trustDomain } : {}) });
+  const served = servedResources(config, node);
   if (served.listeners.length + served.clusters.length === 0) {
     process.stderr.write(`warning: node "${node.id}" reads proxy group "${served.group}", which has no resources (groups: ${[...compiled.config.groups.keys()].join(', ') || 'none'})\n`);
   }

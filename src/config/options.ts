@@ -16,6 +16,18 @@ export interface ControlPlaneOptions {
   readonly identifier: string;
   /** Global rate-limit counters in this Redis (shared by replicas); in memory when absent. */
   readonly redisUrl?: string;
+  /** SPIFFE trust domain of workload certificates (default cluster.local). */
+  readonly trustDomain?: string;
+  /** Operator-supplied CA: signing certificate (bundle up to the root) and key, PEM files. */
+  readonly caCertFile?: string;
+  readonly caKeyFile?: string;
+  /** Lifetime of workload certificates (default 24 h); renewed at half life. */
+  readonly workloadCertTtlMs?: number;
+  /** TLS on the xDS port: server certificate chain and key (PEM files). */
+  readonly xdsTlsCertFile?: string;
+  readonly xdsTlsKeyFile?: string;
+  /** With TLS: require client certificates issued by this CA bundle (PEM file). */
+  readonly xdsTlsClientCaFile?: string;
 }
 
 export class OptionsError extends Error {
@@ -39,6 +51,13 @@ export const OPTION_SPECS = {
   logLevel: { flag: '--log-level', env: 'MESHGATE_LOG_LEVEL', help: 'pino log level (default info)' },
   identifier: { flag: '--id', env: 'MESHGATE_ID', help: 'control plane identifier (default <hostname>-<pid>)' },
   redisUrl: { flag: '--redis-url', env: 'MESHGATE_REDIS_URL', help: 'redis://[:password@]host:port/db for global rate-limit counters (default: in memory)' },
+  trustDomain: { flag: '--trust-domain', env: 'MESHGATE_TRUST_DOMAIN', help: 'SPIFFE trust domain of workload certificates (default cluster.local)' },
+  caCert: { flag: '--ca-cert', env: 'MESHGATE_CA_CERT', help: 'CA certificate PEM (signing cert first, then issuers up to the root); default: a root kept in <data-dir>/ca' },
+  caKey: { flag: '--ca-key', env: 'MESHGATE_CA_KEY', help: 'private key PEM of --ca-cert' },
+  workloadCertTtl: { flag: '--workload-cert-ttl', env: 'MESHGATE_WORKLOAD_CERT_TTL', help: 'workload certificate lifetime, e.g. 24h, 90m (default 24h; renewed at half life)' },
+  xdsTlsCert: { flag: '--xds-tls-cert', env: 'MESHGATE_XDS_TLS_CERT', help: 'serve xDS over TLS with this certificate chain (PEM)' },
+  xdsTlsKey: { flag: '--xds-tls-key', env: 'MESHGATE_XDS_TLS_KEY', help: 'private key (PEM) of --xds-tls-cert' },
+  xdsTlsClientCa: { flag: '--xds-tls-client-ca', env: 'MESHGATE_XDS_TLS_CLIENT_CA', help: 'require xDS client certificates issued by this CA (PEM); a SPIFFE ID in one proves the workload' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionKey = keyof typeof OPTION_SPECS;
@@ -98,7 +117,44 @@ export function resolveOptions(flags: ReadonlyMap<string, string>, env: NodeJS.P
     logLevel: get('logLevel') ?? 'info',
     identifier: get('identifier') ?? `${os.hostname()}-${process.pid}`,
     ...(get('redisUrl') ? { redisUrl: get('redisUrl')! } : {}),
+    ...identityOptions(get),
   };
+}
+
+/** The CA, workload certificate and xDS TLS settings, checked for the combinations that work. */
+function identityOptions(get: (key: OptionKey) => string | undefined): Partial<ControlPlaneOptions> {
+  const trustDomain = get('trustDomain');
+  if (trustDomain !== undefined && !/^[a-z0-9._-]+$/.test(trustDomain)) {
+    throw new OptionsError(`--trust-domain must be lowercase letters, digits, ".", "-" or "_" (a SPIFFE trust domain), got "${trustDomain}"`);
+  }
+  const caCertFile = get('caCert');
+  const caKeyFile = get('caKey');
+  if (!caCertFile !== !caKeyFile) throw new OptionsError('--ca-cert and --ca-key go together: give both or neither');
+  const ttl = get('workloadCertTtl');
+  const xdsTlsCertFile = get('xdsTlsCert');
+  const xdsTlsKeyFile = get('xdsTlsKey');
+  const xdsTlsClientCaFile = get('xdsTlsClientCa');
+  if (!xdsTlsCertFile !== !xdsTlsKeyFile) throw new OptionsError('--xds-tls-cert and --xds-tls-key go together: give both or neither');
+  if (xdsTlsClientCaFile && !xdsTlsCertFile) throw new OptionsError('--xds-tls-client-ca needs --xds-tls-cert and --xds-tls-key (client certificates are checked in the TLS handshake)');
+  return {
+    ...(trustDomain ? { trustDomain } : {}),
+    ...(caCertFile && caKeyFile ? { caCertFile: path.resolve(caCertFile), caKeyFile: path.resolve(caKeyFile) } : {}),
+    ...(ttl !== undefined ? { workloadCertTtlMs: parseDuration(ttl, '--workload-cert-ttl') } : {}),
+    ...(xdsTlsCertFile && xdsTlsKeyFile ? { xdsTlsCertFile: path.resolve(xdsTlsCertFile), xdsTlsKeyFile: path.resolve(xdsTlsKeyFile) } : {}),
+    ...(xdsTlsClientCaFile ? { xdsTlsClientCaFile: path.resolve(xdsTlsClientCaFile) } : {}),
+  };
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "24h", "90m", "45s", "1h30m", "1500ms" → milliseconds (at least one second). */
+export function parseDuration(text: string, what: string): number {
+  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
+  const consumed = parts.map((p) => p[0]).join('');
+  if (parts.length === 0 || consumed !== text.trim()) throw new OptionsError(`${what} must be a duration such as 24h, 90m or 45s, got "${text}"`);
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS_MS[p[2]!]!, 0);
+  if (ms < 1000) throw new OptionsError(`${what} must be at least 1s, got "${text}"`);
+  return ms;
 }
 
 export function isLoopback(host: string): boolean {

@@ -2,6 +2,10 @@
 // (deps/envoy-api, deps/xds, deps/googleapis, deps/protoc-gen-validate) plus the project's own
 // proto/ directory. Nothing third-party is copied into the repository.
 //
+// Files are loaded by package, when a type of the package is first looked up (a served
+// configuration needs a few dozen of the 366 files; the whole set costs ~15 MiB of heap). `root`
+// and `files` still mean the whole API: reading them loads every file.
+//
 // The bundled set also carries Envoy's deprecated v2 API and a few v3 files whose imports are not
 // shipped (OpenCensus, OpenTelemetry, Prometheus client protos). Those files are skipped by checking
 // their import graph first: protobufjs would otherwise abort the whole load on the first missing file.
@@ -77,24 +81,31 @@ function makeLoadabilityCheck(): (importPath: string) => boolean {
 }
 
 export interface EnvoyApi {
+  /** The whole API (reading it loads every file not loaded yet). */
   readonly root: protobuf.Root;
   /** Look up a message type by its full name, e.g. "envoy.config.cluster.v3.Cluster". */
   messageType(fullName: string): protobuf.Type;
   /** Look up a message type by name, or undefined when the API set does not have it. */
   findMessageType(fullName: string): protobuf.Type | undefined;
-  /** The .proto files that were loaded (import paths). */
+  /** The .proto files of the whole API (import paths; reading it loads every file). */
   readonly files: readonly string[];
 }
 
 let cached: EnvoyApi | undefined;
 
-/** The process-wide Envoy API. Loading takes ~0.3 s; every caller shares one instance. */
+/** The process-wide Envoy API; every caller shares one instance, which loads files as needed. */
 export function envoyApi(): EnvoyApi {
-  if (!cached) cached = loadEnvoyApi();
+  if (!cached) cached = createEnvoyApi();
   return cached;
 }
 
-function loadEnvoyApi(): EnvoyApi {
+/**
+ * Packages loaded up front: the discovery service (and with it google.protobuf.Any) and the
+ * resource types every served configuration has.
+ */
+const CORE_PACKAGES = ['envoy.service.discovery.v3', 'envoy.config.listener.v3', 'envoy.config.route.v3', 'envoy.config.cluster.v3', 'envoy.config.endpoint.v3'];
+
+function createEnvoyApi(): EnvoyApi {
   const loadable = makeLoadabilityCheck();
   const envoyDir = path.join(XDS_DEPS, 'envoy-api');
   const candidates = [
@@ -103,19 +114,69 @@ function loadEnvoyApi(): EnvoyApi {
     // Not imported by any Envoy file, but users put them in typed_config.
     'xds/type/v3/typed_struct.proto',
     'udpa/type/v1/typed_struct.proto',
-  ];
-  const files = candidates.filter((f) => !/\/v2(alpha\d*|beta\d*)?\//.test(`/${f}`) && loadable(f));
+  ].filter((f) => !/\/v2(alpha\d*|beta\d*)?\//.test(`/${f}`));
+  // Proto files by directory, which is the package path ("envoy/config/route/v3").
+  const byDirectory = new Map<string, string[]>();
+  for (const file of candidates) {
+    const dir = path.posix.dirname(file);
+    const list = byDirectory.get(dir) ?? [];
+    list.push(file);
+    byDirectory.set(dir, list);
+  }
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string) => resolveImport(target) ?? target;
-  root.loadSync(files, { keepCase: true });
-  root.resolveAll();
-  const findMessageType = (fullName: string): protobuf.Type | undefined => {
-    const found = root.lookup(fullName.replace(/^\./, ''));
+  const requested = new Set<string>();
+  let everything: readonly string[] | undefined;
+
+  /** Loads the files not asked for before; true when there were any. */
+  const load = (files: readonly string[]): boolean => {
+    const fresh = files.filter((f) => !requested.has(f) && loadable(f));
+    files.forEach((f) => requested.add(f));
+    if (fresh.length === 0) return false;
+    root.loadSync(fresh, { keepCase: true });
+    root.resolveAll();
+    return true;
+  };
+  const loadAll = (): readonly string[] => {
+    if (!everything) {
+      load(candidates);
+      everything = candidates.filter((f) => loadable(f));
+    }
+    return everything;
+  };
+  /** The files of the package a (possibly nested) type name belongs to. */
+  const packageFiles = (fullName: string): readonly string[] => {
+    const parts = fullName.split('.');
+    for (let n = parts.length - 1; n > 0; n--) {
+      const files = byDirectory.get(parts.slice(0, n).join('/'));
+      if (files) return files;
+    }
+    return [];
+  };
+  const lookup = (name: string): protobuf.Type | undefined => {
+    const found = root.lookup(name);
     return found instanceof protobuf.Type ? found : undefined;
   };
+  const findMessageType = (fullName: string): protobuf.Type | undefined => {
+    const name = fullName.replace(/^\./, '');
+    let found = lookup(name);
+    if (!found && load(packageFiles(name))) found = lookup(name);
+    // Not where its name says (or not in the API at all): only the whole set can tell.
+    if (!found && !everything) {
+      loadAll();
+      found = lookup(name);
+    }
+    return found;
+  };
+  load(CORE_PACKAGES.flatMap((p) => byDirectory.get(p.replace(/\./g, '/')) ?? []));
   return {
-    root,
-    files,
+    get root(): protobuf.Root {
+      loadAll();
+      return root;
+    },
+    get files(): readonly string[] {
+      return loadAll();
+    },
     findMessageType,
     messageType(fullName: string): protobuf.Type {
       const t = findMessageType(fullName);

@@ -1,7 +1,7 @@
 // RBAC (config.rbac.v3.RBAC) evaluated for one request, in three-valued logic: a matcher that
 // needs something explain does not have (a client certificate, dynamic metadata, a CEL condition)
 // is "unknown", and the unknown propagates only where it could change the answer.
-import type { JsonObject } from '../envoy/resource';
+import type { JsonObject, JsonValue } from '../envoy/resource';
 import { cidrContains, cidrFromJson, parseIp } from './cidr';
 import { matchHeader } from './header-matcher';
 import { bool, enumName, has, num, obj, objs } from './json';
@@ -22,6 +22,13 @@ export interface RbacContext {
   readonly destinationIp?: string;
   /** Network RBAC sees no HTTP request: header and path matchers never match there. */
   readonly http: boolean;
+  /**
+   * The peer certificate's principal (URI SAN, e.g. a SPIFFE ID) when the caller knows it; absent,
+   * `authenticated` principals are unknown over TLS.
+   */
+  readonly peerPrincipal?: string;
+  /** Dynamic metadata by filter namespace (e.g. jwt_authn's payload); absent, metadata matchers are unknown. */
+  readonly dynamicMetadata?: Readonly<Record<string, JsonObject>>;
 }
 
 function all(values: Iterable<Tri>): Tri {
@@ -64,7 +71,13 @@ export function evalPrincipal(p: JsonObject, ctx: RbacContext): Tri {
   if (obj(p, 'and_ids')) return all(objs(obj(p, 'and_ids'), 'ids').map((x) => evalPrincipal(x, ctx)));
   if (obj(p, 'or_ids')) return any(objs(obj(p, 'or_ids'), 'ids').map((x) => evalPrincipal(x, ctx)));
   if (bool(p, 'any') === true) return true;
-  if (has(p, 'authenticated')) return ctx.view.tls ? 'unknown' : false; // no peer certificate without TLS
+  if (has(p, 'authenticated')) {
+    if (!ctx.view.tls) return false; // no peer certificate without TLS
+    if (ctx.peerPrincipal === undefined) return 'unknown';
+    const name = obj(obj(p, 'authenticated'), 'principal_name');
+    return name === undefined || matchString(name, ctx.peerPrincipal);
+  }
+  if (obj(p, 'metadata') && ctx.dynamicMetadata) return evalMetadataMatcher(obj(p, 'metadata')!, ctx.dynamicMetadata);
   if (obj(p, 'direct_remote_ip')) return ipIn(obj(p, 'direct_remote_ip'), ctx.peerIp);
   if (obj(p, 'source_ip')) return ipIn(obj(p, 'source_ip'), ctx.peerIp);
   if (obj(p, 'remote_ip')) return ipIn(obj(p, 'remote_ip'), ctx.remoteIp);
@@ -72,6 +85,32 @@ export function evalPrincipal(p: JsonObject, ctx: RbacContext): Tri {
   if (obj(p, 'url_path')) return urlPath(obj(p, 'url_path'), ctx);
   if (obj(p, 'not_id')) return not(evalPrincipal(obj(p, 'not_id')!, ctx));
   return 'unknown'; // metadata, filter_state, custom
+}
+
+/** envoy.type.matcher.v3.ValueMatcher against a JSON value (Struct semantics). */
+function matchValue(matcher: JsonObject, value: JsonValue | undefined): Tri {
+  if (bool(matcher, 'present_match') === true) return value !== undefined && value !== null;
+  if (value === undefined) return false;
+  if (obj(matcher, 'string_match')) return typeof value === 'string' && matchString(obj(matcher, 'string_match')!, value);
+  if (has(matcher, 'bool_match')) return value === bool(matcher, 'bool_match');
+  if (obj(matcher, 'list_match')) {
+    const oneOf = obj(obj(matcher, 'list_match'), 'one_of');
+    return Array.isArray(value) && oneOf !== undefined && any(value.map((v) => matchValue(oneOf, v)));
+  }
+  if (obj(matcher, 'null_match')) return value === null;
+  return 'unknown'; // double_match, or_match
+}
+
+/** envoy.type.matcher.v3.MetadataMatcher against dynamic metadata. */
+export function evalMetadataMatcher(matcher: JsonObject, metadata: Readonly<Record<string, JsonObject>>): Tri {
+  const filter = typeof matcher['filter'] === 'string' ? matcher['filter'] : '';
+  let value: JsonValue | undefined = metadata[filter];
+  for (const segment of objs(matcher, 'path')) {
+    const key = typeof segment['key'] === 'string' ? segment['key'] : '';
+    value = value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;
+  }
+  const result = matchValue(obj(matcher, 'value') ?? {}, value);
+  return bool(matcher, 'invert') === true ? not(result) : result;
 }
 
 export function evalPermission(p: JsonObject, ctx: RbacContext): Tri {

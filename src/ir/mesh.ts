@@ -26,6 +26,12 @@ export function spiffeIdOf(identity: WorkloadIdentity): string {
 export const WORKLOAD_CERTIFICATE_SECRET = 'default';
 export const TRUST_BUNDLE_SECRET = 'ROOTCA';
 
+/**
+ * Mesh RequestAuthentication writes each validated JWT payload to dynamic metadata under this key
+ * (JwtProvider.payloadInMetadata); AuthorizationPolicy requestPrincipals and request.auth.* read it.
+ */
+export const MESH_JWT_PAYLOAD_KEY = 'payload';
+
 export interface MeshProxy {
   readonly workload: Workload;
   /**
@@ -37,6 +43,11 @@ export interface MeshProxy {
   readonly captureMode: 'explicit' | 'transparent';
   readonly inbound: readonly InboundListener[];
   readonly outbound: readonly OutboundListener[];
+  /**
+   * Transparent capture: where outbound traffic to a destination no outbound listener knows goes.
+   * ALLOW_ANY (Istio's default): on to its original destination; REGISTRY_ONLY: dropped.
+   */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }
 
 export interface Workload {

@@ -40,6 +40,11 @@ export interface JwtProvider {
   /** Keep the token in the request sent upstream. */
   readonly forward?: boolean;
   readonly claimToHeaders?: readonly { readonly claim: string; readonly header: string }[];
+  /**
+   * Write the validated payload to dynamic metadata (namespace envoy.filters.http.jwt_authn) under
+   * this key, so RBAC can match request principals and claims (mesh authorization).
+   */
+  readonly payloadInMetadata?: string;
 }
 
 /** API keys looked up in a header, query parameter or cookie; 401 when missing or unknown. */

@@ -7,6 +7,7 @@ import type { IR } from '../ir/types';
 import { TRUST_BUNDLE_SECRET, WORKLOAD_CERTIFICATE_SECRET } from '../ir/mesh';
 import { createSnapshotValidator, formatIssue, validateSnapshot } from '../validate';
 import { buildProxyResources, XdsBuildError } from '../xds';
+import { buildProxylessResources, proxylessGroupOf } from '../xds/proxyless';
 import { translate } from '../../translators';
 
 export interface CompiledConfig {
@@ -25,6 +26,12 @@ export type CompileOutcome =
  * sits beside this pipeline, supplies those Secrets per identity when a group is published.
  */
 const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICATE_SECRET, TRUST_BUNDLE_SECRET] });
+
+/**
+ * Proxyless views get their own validator: a validator remembers the answers of its previous call,
+ * and alternating it between a group and that group's proxyless view would keep neither.
+ */
+const validateProxylessGroup = createSnapshotValidator();
 
 export function compile(documents: readonly InputDocument[]): CompileOutcome {
   const translated = translate(documents);
@@ -47,9 +54,32 @@ export function compile(documents: readonly InputDocument[]): CompileOutcome {
       errors.push({ path: issue.path, reason: `${proxy.name}: would produce a resource Envoy rejects: ${formatIssue(issue)}` });
     }
     groups.set(proxy.name, resources);
+    compileProxylessView(proxy, groups, errors);
   }
   if (errors.length > 0) return { ok: false, errors, statuses: translated.statuses };
   return { ok: true, config: { ir: translated.ir, statuses: translated.statuses, groups } };
+}
+
+/**
+ * The proxyless gRPC view of a proxy (src/xds/proxyless), served as group "grpc:<name>" to gRPC
+ * clients and xDS-enabled servers whose node says meshgate_proxyless (src/cache/group-resolver.ts).
+ * It names no SDS secret (mesh TLS uses the gRPC bootstrap's certificate providers), so Envoy's
+ * rules apply without the mesh exceptions.
+ */
+function compileProxylessView(proxy: IR['proxies'][number], groups: Map<string, readonly EnvoyResource[]>, errors: DocumentError[]): void {
+  let resources: EnvoyResource[];
+  try {
+    resources = buildProxylessResources(proxy);
+  } catch (err) {
+    if (!(err instanceof XdsBuildError)) throw err;
+    errors.push(xdsBuildError(err));
+    return;
+  }
+  const group = proxylessGroupOf(proxy.name);
+  for (const issue of validateProxylessGroup(resources)) {
+    errors.push({ path: issue.path, reason: `${group}: its proxyless gRPC view would hold a resource Envoy's rules reject: ${formatIssue(issue)}` });
+  }
+  groups.set(group, resources);
 }
 
 /**

@@ -2,12 +2,16 @@
 // the pipeline, stores accepted documents durably, and publishes compiled snapshots to the cache.
 // Translation + validation run inside the store's write queue, so a change is either compiled,
 // durable and served, or refused with nothing stored and proxies keeping their last good config.
+// Mesh groups get their workload certificate and trust bundle (SDS Secrets "default" and "ROOTCA")
+// from the CA here, at publication, so compile() stays pure and certificates are never stored.
 import type { Logger } from 'pino';
+import type { MeshSecretProvider } from '../ca/workload-certificates';
 import type { DocumentError, DocumentRef, DocumentStatus, InputDocument } from '../documents/types';
 import type { EnvoyResource } from '../envoy/resource';
+import type { Workload } from '../ir/mesh';
 import type { ApplyResult, DocumentStore, RevisionInfo, StoredDocument } from '../store';
 import { inputDocumentOf, storedDocumentOf } from '../store';
-import { compile, type CompiledConfig } from './compile';
+import { compile, type CompiledConfig, type CompileOutcome } from './compile';
 import { diffGroups, type GroupDiff } from './diff';
 
 /** What the service needs from the snapshot cache: replace every group at once, atomically. */
@@ -39,27 +43,68 @@ export interface ApplyResponse {
   readonly dryRun: boolean;
 }
 
+export interface ConfigServiceExtras {
+  /** Supplies mesh groups' certificates; without it mesh groups cannot be served. */
+  readonly secrets?: MeshSecretProvider;
+  /** Documents → compiled configuration (default: compile(); tests substitute IR the translators do not produce yet). */
+  readonly compile?: (documents: readonly InputDocument[]) => CompileOutcome;
+}
+
 export class ConfigService {
   private compiled: CompiledConfig | undefined;
+  /** The newest accepted configuration; a publication waiting for certificates is dropped once a newer one exists. */
+  private latest: CompiledConfig | undefined;
   /** Status conditions of the served configuration, by "Kind/namespace/name". */
   private statuses = new Map<string, DocumentStatus>();
+  /** Mesh groups' served arrays (compiled resources + Secrets), kept while both parts are the same objects. */
+  private readonly withSecrets = new Map<string, { base: readonly EnvoyResource[]; secrets: readonly EnvoyResource[]; served: readonly EnvoyResource[] }>();
+  private secretsReadyPromise: Promise<void> = Promise.resolve();
+  /** Mesh groups of the served configuration → their workload (asked on every stream open and change). */
+  private workloads = new Map<string, Workload>();
+  private readonly unsubscribeRotation: () => void;
 
   private constructor(
     private readonly store: DocumentStore,
     private readonly cache: SnapshotPublisher,
     private readonly onPublished: (config: CompiledConfig) => void,
-  ) {}
+    private readonly logger: Logger,
+    private readonly secrets: MeshSecretProvider | undefined,
+    private readonly compileDocuments: (documents: readonly InputDocument[]) => CompileOutcome,
+  ) {
+    // A renewed certificate is pushed under the same secret names; other groups hash the same and
+    // are not pushed again.
+    this.unsubscribeRotation = secrets?.onRotated((renewed) => {
+      if (!this.compiled) return;
+      try {
+        this.serve(this.compiled);
+      } catch (err) {
+        // Proxies keep the previous certificate (still valid: renewal runs at half life).
+        this.logger.error({ err, renewed }, 'serving renewed workload certificates failed');
+      }
+    }) ?? (() => {});
+  }
 
   /**
    * Compile what the store holds and serve it (the restart path: same documents, same versions).
    * `onPublished` hears every configuration that is served (e.g. to update rate-limit rules).
+   * `secrets` supplies mesh groups' certificates; without it mesh groups cannot be served (the
+   * cache refuses a listener that names a Secret nobody provides). Mesh groups are served once
+   * their certificates are issued: await secretsReady() before letting proxies in.
    */
-  static start(store: DocumentStore, cache: SnapshotPublisher, logger: Logger, onPublished: (config: CompiledConfig) => void = () => {}): ConfigService {
-    const service = new ConfigService(store, cache, onPublished);
+  static start(
+    store: DocumentStore,
+    cache: SnapshotPublisher,
+    logger: Logger,
+    onPublished: (config: CompiledConfig) => void = () => {},
+    extras: ConfigServiceExtras = {},
+  ): ConfigService {
+    const service = new ConfigService(store, cache, onPublished, logger, extras.secrets, extras.compile ?? compile);
     const { revision, documents } = store.current();
-    const outcome = compile(documents.map(inputDocumentOf));
+    const outcome = service.compileDocuments(documents.map(inputDocumentOf));
     if (outcome.ok) {
+      service.latest = outcome.config;
       service.publish(outcome.config);
+      service.secretsReadyPromise = service.publishWhenSecretsReady(outcome.config);
       logger.info({ revision, documents: documents.length, groups: outcome.config.groups.size }, 'serving stored configuration');
     } else {
       // Only possible when a new meshgate version rejects what an older one accepted: serve
@@ -85,8 +130,25 @@ export class ConfigService {
         next = this.compileOrThrow(plan.documents);
       },
     });
-    if (result.changed && next) this.publish(next);
+    if (result.changed && next) await this.accept(next);
     return this.response(result, false);
+  }
+
+  /** Resolves once the stored configuration's mesh groups are served with their certificates. */
+  secretsReady(): Promise<void> {
+    return this.secretsReadyPromise;
+  }
+
+  /**
+   * The workload a mesh proxy group fronts, from the served configuration (undefined for gateways
+   * and unknown groups). The xDS server asks this to decide who may receive the group's Secrets.
+   */
+  meshWorkloadOf(group: string): Workload | undefined {
+    return this.workloads.get(group);
+  }
+
+  close(): void {
+    this.unsubscribeRotation();
   }
 
   list(filter: { kind?: string; namespace?: string } = {}): { document: StoredDocument; status?: DocumentStatus }[] {
@@ -145,7 +207,9 @@ export class ConfigService {
         revision: this.store.revision,
         changed: plan.changed,
         documents: plan.results.map((r) => ({ ref: r.key, outcome: r.outcome })),
-        diff: diffGroups(this.cache, next.groups),
+        // Compared as served (mesh groups with their current certificates), so a dry run does not
+        // report the Secrets as removed.
+        diff: diffGroups(this.cache, this.servedGroups(next).served),
         dryRun: true,
       };
     }
@@ -156,21 +220,83 @@ export class ConfigService {
         if (plan.changed) next = this.compileOrThrow(plan.documents);
       },
     });
-    if (result.changed && next) this.publish(next);
+    if (result.changed && next) await this.accept(next);
     return this.response(result, false);
   }
 
   private compileOrThrow(documents: readonly StoredDocument[]): CompiledConfig {
-    const outcome = compile(documents.map(inputDocumentOf));
+    const outcome = this.compileDocuments(documents.map(inputDocumentOf));
     if (!outcome.ok) throw new ChangeRejectedError(outcome.errors);
     return outcome.config;
   }
 
+  /** Serve a newly stored configuration once its mesh groups' certificates are issued. */
+  private async accept(config: CompiledConfig): Promise<void> {
+    this.latest = config;
+    await this.publishWhenSecretsReady(config);
+  }
+
+  private async publishWhenSecretsReady(config: CompiledConfig): Promise<void> {
+    if (!this.secrets || !hasMeshGroups(config)) {
+      if (this.latest === config && this.compiled !== config) this.publish(config);
+      return;
+    }
+    try {
+      await this.secrets.prepare(meshIdentities(config));
+    } catch (err) {
+      // Stored and valid, but the CA failed: serve what can be served; the groups without
+      // certificates keep their last snapshot's absence logged below.
+      this.logger.error({ err }, 'issuing workload certificates failed');
+    }
+    // A newer configuration was accepted while certificates were issued: it publishes itself.
+    if (this.latest === config) this.publish(config);
+  }
+
   private publish(config: CompiledConfig): void {
-    this.cache.setSnapshots(config.groups);
+    this.serve(config);
     this.compiled = config;
+    this.workloads = new Map(config.ir.proxies.flatMap((p) => (p.mesh ? [[p.name, p.mesh.workload] as const] : [])));
     this.statuses = new Map(config.statuses.map((s) => [statusKey(s.document), s]));
     this.onPublished(config);
+  }
+
+  /**
+   * Hand the configuration's groups to the cache; mesh groups with their Secrets added. A mesh
+   * group whose certificate is not issued yet is left out (the cache would refuse its listeners).
+   */
+  private serve(config: CompiledConfig): void {
+    const { served, waiting } = this.servedGroups(config);
+    if (waiting.length > 0) this.logger.warn({ groups: waiting }, 'mesh groups not served yet: no workload certificate');
+    this.cache.setSnapshots(served);
+  }
+
+  /** Every group as it would be served: mesh groups with their Secrets, when certificates are held. */
+  private servedGroups(config: CompiledConfig): { served: Map<string, readonly EnvoyResource[]>; waiting: string[] } {
+    const served = new Map<string, readonly EnvoyResource[]>();
+    const waiting: string[] = [];
+    const meshProxies = new Map(config.ir.proxies.filter((p) => p.mesh).map((p) => [p.name, p.mesh!.workload.identity]));
+    for (const [group, resources] of config.groups) {
+      const identity = meshProxies.get(group);
+      if (!identity) {
+        served.set(group, resources);
+        continue;
+      }
+      const secrets = this.secrets?.secretsFor(identity);
+      if (!secrets) {
+        waiting.push(group);
+        continue;
+      }
+      const known = this.withSecrets.get(group);
+      if (known && known.base === resources && known.secrets === secrets) {
+        served.set(group, known.served);
+        continue;
+      }
+      const withSecrets = [...resources, ...secrets];
+      this.withSecrets.set(group, { base: resources, secrets, served: withSecrets });
+      served.set(group, withSecrets);
+    }
+    for (const group of this.withSecrets.keys()) if (!meshProxies.has(group)) this.withSecrets.delete(group);
+    return { served, waiting };
   }
 
   private response(result: ApplyResult, dryRun: boolean): ApplyResponse {
@@ -187,6 +313,14 @@ export class ConfigService {
     const status = this.statuses.get(statusKey({ ...document.key, kind }));
     return status ? { status } : {};
   }
+}
+
+function hasMeshGroups(config: CompiledConfig): boolean {
+  return config.ir.proxies.some((p) => p.mesh);
+}
+
+function meshIdentities(config: CompiledConfig): Workload['identity'][] {
+  return config.ir.proxies.flatMap((p) => (p.mesh ? [p.mesh.workload.identity] : []));
 }
 
 function statusKey(ref: DocumentRef): string {

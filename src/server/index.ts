@@ -6,3 +6,5 @@ export { grpcServerOptions } from './server-options';
 export type { TransportOptions } from './server-options';
 export { XDS_SERVICES } from './service-definitions';
 export type { XdsServiceSpec } from './service-definitions';
+export { TOKEN_METADATA_KEY, IDENTITY_METADATA_KEY, NO_SECRET_ACCESS_CHECK } from './secret-access';
+export type { SecretAccessCheck, SecretAccessDecision, SecretAccessRequest } from './secret-access';

@@ -4,11 +4,14 @@ import type { NodeGroupResolver } from '../cache/group-resolver';
 import type { SnapshotSource } from '../cache/types';
 import type { NonceSource } from './nonce';
 import type { ObserverFanout } from './observers';
+import type { SecretAccessCheck } from './secret-access';
 import type { StreamRegistry } from './stream-registry';
 
 export interface StreamContext {
   readonly snapshots: SnapshotSource;
   readonly resolveGroup: NodeGroupResolver;
+  /** Whether a stream's node may receive its group's Secrets. */
+  readonly secretAccess: SecretAccessCheck;
   readonly observers: ObserverFanout;
   readonly logger: Logger;
   /** Encoded control_plane {identifier} (rule 25). */

@@ -15,6 +15,7 @@ import { grpcServerOptions, type TransportOptions } from './server-options';
 import { XDS_SERVICES, xdsServiceDefinition } from './service-definitions';
 import { SotwStream } from './sotw-stream';
 import type { StreamContext } from './stream-context';
+import { NO_SECRET_ACCESS_CHECK, type SecretAccessCheck } from './secret-access';
 import { StreamRegistry } from './stream-registry';
 import { encodeControlPlane, type DeltaRequest, type SotwRequest } from './wire';
 import type { XdsCall } from './xds-stream';
@@ -24,6 +25,8 @@ export interface XdsServerOptions extends TransportOptions {
   /** Which snapshot group a proxy reads (default: metadata meshgate_group, else node.cluster, else "default"). */
   readonly resolveGroup?: NodeGroupResolver;
   readonly observers?: readonly XdsStreamObserver[];
+  /** Who may receive a group's Secrets (default: everyone reading the group). */
+  readonly secretAccess?: SecretAccessCheck;
   /** Default: silent. */
   readonly logger?: Logger;
   /** control_plane.identifier in every response (default "<hostname>-<pid>"). */
@@ -70,6 +73,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
   const ctx: StreamContext = {
     snapshots: options.cache,
     resolveGroup: options.resolveGroup ?? defaultNodeGroupResolver,
+    secretAccess: options.secretAccess ?? NO_SECRET_ACCESS_CHECK,
     observers: new ObserverFanout(options.observers ?? [], logger),
     logger,
     controlPlane: encodeControlPlane(identifier),

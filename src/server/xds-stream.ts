@@ -10,6 +10,7 @@ import { decodeNodeInfo, MalformedNodeError } from './node-info';
 import type { NodeInfo, StreamOpened, StreamProtocol } from './observer';
 import type { StreamContext } from './stream-context';
 import type { RegisteredStream } from './stream-registry';
+import { publicNode, sameDecision, secretsAllowed, urisOfSubjectAltName, withoutSecrets, type SecretAccessDecision } from './secret-access';
 import { WarmingGate } from './warming-gate';
 import { decodeErrorDetail } from './wire';
 
@@ -39,6 +40,11 @@ export abstract class XdsStream<R extends RequestBase, C extends TypeChannel> im
   protected group: string | undefined;
   /** The snapshot this stream currently serves; moves only when the group's change is announced. */
   protected view: Snapshot | undefined;
+  /** The group's snapshot `view` was made from (the same object unless Secrets are withheld). */
+  private source: Snapshot | undefined;
+  /** The node as sent, token included: kept only to re-check access when the group changes. */
+  private claimedNode: NodeInfo | undefined;
+  private access: SecretAccessDecision = { required: false };
   private opened = false;
   private closed = false;
   private blocked = false;
@@ -119,16 +125,21 @@ export abstract class XdsStream<R extends RequestBase, C extends TypeChannel> im
       this.fail(grpc.status.INTERNAL, 'cannot decide which configuration this node reads');
       return false;
     }
-    this.node = node;
+    const peer = this.call.getPeer();
+    this.claimedNode = node;
     this.group = group;
-    this.view = this.ctx.snapshots.getSnapshot(group);
+    this.access = this.checkAccess(node, group, peer);
+    // From here on the token is gone: observers, status and logs only ever see the public node.
+    this.node = publicNode(node, this.access);
+    this.source = this.ctx.snapshots.getSnapshot(group);
+    this.view = this.viewOf(this.source);
     this.ctx.registry.add(this, group);
     this.opened = true;
-    const peer = this.call.getPeer();
     this.log.info({ node: node.id, group, peer }, 'xDS stream opened');
+    this.reportDeniedAccess(peer);
     this.ctx.observers.streamOpened({
       streamId: this.id,
-      node,
+      node: this.node,
       group,
       protocol: this.protocol,
       service: this.service,
@@ -136,6 +147,34 @@ export abstract class XdsStream<R extends RequestBase, C extends TypeChannel> im
       at: this.ctx.now(),
     });
     return true;
+  }
+
+  private checkAccess(node: NodeInfo, group: string, peer: string): SecretAccessDecision {
+    try {
+      return this.ctx.secretAccess({ node, group, peer, peerUris: this.peerUris() });
+    } catch (err) {
+      // Fail closed: a check that cannot decide gives no Secrets.
+      this.log.error({ err, node: node.id, group }, 'secret access check failed');
+      return { required: true, allowed: false, spiffeId: '', reason: 'the access check failed' };
+    }
+  }
+
+  /** URI SANs of the TLS client certificate (verified by the handshake when a client CA is set). */
+  private peerUris(): string[] {
+    const auth = typeof this.call.getAuthContext === 'function' ? this.call.getAuthContext() : undefined;
+    return urisOfSubjectAltName(auth?.sslPeerCertificate?.subjectaltname);
+  }
+
+  private viewOf(snapshot: Snapshot | undefined): Snapshot | undefined {
+    return snapshot && !secretsAllowed(this.access) ? withoutSecrets(snapshot) : snapshot;
+  }
+
+  private reportDeniedAccess(peer: string): void {
+    if (!this.access.required || this.access.allowed) return;
+    this.log.warn(
+      { node: this.node?.id, group: this.group, peer, spiffeId: this.access.spiffeId, reason: this.access.reason },
+      'proxy did not prove the workload identity of its group: its Secrets are withheld',
+    );
   }
 
   private resolveType(typeUrl: string): ResourceTypeUrl | undefined {
@@ -189,8 +228,18 @@ export abstract class XdsStream<R extends RequestBase, C extends TypeChannel> im
       this.log.debug({ group: this.group }, 'snapshot group deleted; keeping the last view');
       return;
     }
-    if (latest === this.view) return;
-    this.view = latest;
+    const access = this.claimedNode ? this.checkAccess(this.claimedNode, this.group, this.call.getPeer()) : this.access;
+    const accessChanged = !sameDecision(access, this.access);
+    if (latest === this.source && !accessChanged) return;
+    this.source = latest;
+    if (accessChanged) {
+      // The group's workload changed (e.g. another service account): the proof is judged anew.
+      this.access = access;
+      this.reportDeniedAccess(this.call.getPeer());
+    }
+    const view = this.viewOf(latest);
+    if (view === this.view) return;
+    this.view = view;
     for (const channel of this.channels.values()) channel.dirty = true;
     this.pump();
   }

@@ -18,7 +18,10 @@ export interface TypeRegistry {
 export type JsonRecord = { readonly [key: string]: unknown };
 
 /** Called for every message object the walk reaches, before its fields (for the semantic checks). */
-export type MessageVisitor = (typeName: string, json: JsonRecord, path: string, ancestors: readonly string[]) => void;
+export type MessageVisitor = ((typeName: string, json: JsonRecord, path: string, ancestors: readonly string[]) => void) & {
+  /** The message types the visitor acts on, when it says (walks then keep only those visits). */
+  readonly types?: ReadonlySet<string>;
+};
 
 export interface WalkOptions {
   readonly registry: TypeRegistry;
@@ -45,7 +48,67 @@ export function walkJson(type: protobuf.Type, json: unknown, path: string, optio
 
 const TYPED_STRUCTS = new Set(['xds.type.v3.TypedStruct', 'udpa.type.v1.TypedStruct']);
 
+/**
+ * Messages whose answers are kept per frozen object: a route table's virtual hosts. The route
+ * builder hands out unchanged hosts as the same frozen objects, so re-validating a table after a
+ * one-route change walks the changed host only. What the walk found (issues, and the visitor's
+ * calls, which the semantic checks need) is kept with paths relative to the message and replayed.
+ */
+const MEMOISED_MESSAGES = new Set(['envoy.config.route.v3.VirtualHost']);
+
+interface RecordedVisit {
+  readonly typeName: string;
+  readonly json: JsonRecord;
+  readonly relativePath: string;
+  readonly innerAncestors: readonly string[];
+}
+
+interface MessageAnswer {
+  readonly issues: readonly RawIssue[];
+  readonly visits: readonly RecordedVisit[];
+}
+
+/** One kept answer per frozen message (a host is walked in one context; another replaces it). */
+const answersByRegistry = new WeakMap<TypeRegistry, WeakMap<JsonRecord, { readonly context: string; readonly answer: MessageAnswer }>>();
+
 function walkMessage(walk: Walk, type: protobuf.Type, json: unknown, path: string, rulesOn: boolean, anyContent: boolean): void {
+  if (path === '' || !isJsonRecord(json) || !Object.isFrozen(json) || !MEMOISED_MESSAGES.has(messagePlan(type).name)) {
+    walkFreshMessage(walk, type, json, path, rulesOn, anyContent);
+    return;
+  }
+  let byObject = answersByRegistry.get(walk.registry);
+  if (!byObject) answersByRegistry.set(walk.registry, (byObject = new WeakMap()));
+  const context = `${rulesOn}|${anyContent}|${walk.ancestors.join('/')}`;
+  const kept = byObject.get(json);
+  let answer = kept?.context === context ? kept.answer : undefined;
+  if (!answer) {
+    const visits: RecordedVisit[] = [];
+    const outer = walk.ancestors.length;
+    const wanted = walk.visitor?.types;
+    const sub: Walk = {
+      registry: walk.registry,
+      visitor: (typeName, visited, at, ancestors) => {
+        if (wanted && !wanted.has(typeName)) return;
+        visits.push({ typeName, json: visited, relativePath: at.slice(path.length), innerAncestors: ancestors.slice(outer) });
+      },
+      ancestors: [...walk.ancestors],
+      out: [],
+    };
+    walkFreshMessage(sub, type, json, path, rulesOn, anyContent);
+    if (sub.out.some((issue) => !issue.path.startsWith(path))) {
+      // Not expressible relative to the message: report as found, keep nothing.
+      walk.out.push(...sub.out);
+      for (const v of visits) walk.visitor?.(v.typeName, v.json, path + v.relativePath, [...walk.ancestors, ...v.innerAncestors]);
+      return;
+    }
+    answer = { issues: sub.out.map((issue) => ({ ...issue, path: issue.path.slice(path.length) })), visits };
+    byObject.set(json, { context, answer });
+  }
+  for (const issue of answer.issues) walk.out.push({ ...issue, path: path + issue.path });
+  if (walk.visitor) for (const v of answer.visits) walk.visitor(v.typeName, v.json, path + v.relativePath, [...walk.ancestors, ...v.innerAncestors]);
+}
+
+function walkFreshMessage(walk: Walk, type: protobuf.Type, json: unknown, path: string, rulesOn: boolean, anyContent: boolean): void {
   const plan = messagePlan(type);
   if (!isJsonRecord(json)) {
     walk.out.push({ path, rule: 'json.type', message: `expected an object for ${plan.name}, got ${describeJson(json)}` });

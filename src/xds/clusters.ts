@@ -5,7 +5,7 @@ import type { CircuitBreaker, Cluster, LoadBalancing, OutlierDetection } from '.
 import { clusterLoadAssignment, dnsLoadAssignment } from './endpoints';
 import { healthCheck } from './health-check';
 import { adsConfigSource, compact, duration, int64, typed } from './json';
-import { upstreamTlsSocket } from './tls';
+import { clusterTransportSocket } from './mesh/tls';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_RING_SIZE = 1024;
@@ -41,6 +41,12 @@ function circuitBreakers(cb: CircuitBreaker): JsonObject {
   };
 }
 
+/** HttpProtocolOptions.common_http_protocol_options for the IR fields that live there. */
+function commonHttpProtocolOptions(cluster: Cluster): JsonObject | undefined {
+  const perConnection = cluster.circuitBreaker?.maxRequestsPerConnection;
+  return perConnection !== undefined ? { max_requests_per_connection: perConnection } : undefined;
+}
+
 function outlierDetection(od: OutlierDetection): JsonObject {
   return compact({
     consecutive_5xx: od.consecutive5xx,
@@ -52,6 +58,10 @@ function outlierDetection(od: OutlierDetection): JsonObject {
     enforcing_success_rate: 0,
     consecutive_gateway_failure: od.consecutiveGatewayErrors,
     enforcing_consecutive_gateway_failure: od.consecutiveGatewayErrors !== undefined ? 100 : undefined,
+    failure_percentage_threshold: od.failurePercentage?.threshold,
+    enforcing_failure_percentage: od.failurePercentage ? 100 : undefined,
+    failure_percentage_minimum_hosts: od.failurePercentage?.minimumHosts,
+    failure_percentage_request_volume: od.failurePercentage?.requestVolume,
   });
 }
 
@@ -68,6 +78,7 @@ function discovery(cluster: Cluster): JsonObject {
 
 export function buildCluster(cluster: Cluster): JsonObject {
   const http2 = cluster.http2 === true;
+  const common = commonHttpProtocolOptions(cluster);
   return compact({
     name: cluster.name,
     ...discovery(cluster),
@@ -76,9 +87,14 @@ export function buildCluster(cluster: Cluster): JsonObject {
     circuit_breakers: cluster.circuitBreaker ? circuitBreakers(cluster.circuitBreaker) : undefined,
     outlier_detection: cluster.outlierDetection ? outlierDetection(cluster.outlierDetection) : undefined,
     health_checks: cluster.healthCheck ? [healthCheck(cluster.healthCheck, http2)] : undefined,
-    transport_socket: cluster.tls ? upstreamTlsSocket(cluster.tls, http2) : undefined,
-    typed_extension_protocol_options: http2
-      ? { [HTTP_PROTOCOL_OPTIONS]: typed(HTTP_PROTOCOL_OPTIONS, { explicit_http_config: { http2_protocol_options: {} } }) }
+    transport_socket: cluster.tls ? clusterTransportSocket(cluster.tls, http2) : undefined,
+    typed_extension_protocol_options: http2 || common
+      ? {
+          [HTTP_PROTOCOL_OPTIONS]: typed(
+            HTTP_PROTOCOL_OPTIONS,
+            compact({ common_http_protocol_options: common, explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} } }),
+          ),
+        }
       : undefined,
   });
 }

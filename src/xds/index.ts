@@ -8,6 +8,7 @@ import { buildCluster, buildLoadAssignment } from './clusters';
 import { XdsBuildError } from './errors';
 import { compareStrings } from './json';
 import { buildListener } from './listener';
+import { buildMeshResources } from './mesh';
 import { planListeners } from './plan';
 import { envoyAdminCluster } from './prometheus';
 import { buildSecret } from './secrets';
@@ -49,6 +50,11 @@ export function buildProxyResources(proxy: Proxy): EnvoyResource[] {
     out.push(resource(TypeUrl.Cluster, String(admin['name']), admin));
   }
 
+  // Sidecars: inbound/outbound listeners, their route tables and the clusters to the local app.
+  for (const meshResource of buildMeshResources(proxy)) {
+    if (meshResource.typeUrl === TypeUrl.Cluster && clusterNames.has(meshResource.name)) throw new XdsBuildError(`cluster name "${meshResource.name}" is reserved for the sidecar`);
+    out.push(meshResource);
+  }
   for (const secret of proxy.secrets) out.push(resource(TypeUrl.Secret, secret.name, buildSecret(secret)));
   return out.sort(byPushOrderThenName);
 }

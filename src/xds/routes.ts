@@ -1,9 +1,11 @@
 // One RouteConfiguration per filter chain (named like the chain): the chain's virtual hosts with
 // their routes, plus the HTTPS redirect of listeners that ask for one and the Prometheus stats route.
 // Per-route filter configuration comes from the chain's filter instances (filters/registry.ts).
-import type { JsonObject } from '../envoy/resource';
+import { sameJson } from '../cache/same-json';
+import type { JsonObject, JsonValue } from '../envoy/resource';
 import { XdsBuildError } from './errors';
 import type { HttpFilterInstance } from './filters/types';
+import type { Route } from '../ir/route';
 import { headerMutation } from './headers';
 import { compact, list } from './json';
 import type { FilterChainPlan, PlannedRoute, PlannedVirtualHost } from './plan';
@@ -11,6 +13,13 @@ import { prometheusStatsRoute, PROMETHEUS_STATS_ROUTE } from './prometheus';
 import { httpsRedirectVirtualHost, redirectAction } from './redirect';
 import { forwardAction } from './route-action';
 import { routeMatch } from './route-match';
+
+/**
+ * Envoy routes built last time, per IR route object: the JSON is a function of the IR route and
+ * of what the chain's filters add to it, so the same IR route (translators hand out unchanged
+ * routes as the same object) with equal filter additions gets the same JSON object back.
+ */
+const builtRoutes = new WeakMap<Route, { readonly perFilter: JsonObject; readonly rateLimits: readonly JsonObject[]; readonly json: JsonObject }>();
 
 export function envoyRoute(planned: PlannedRoute, filters: readonly HttpFilterInstance[]): JsonObject {
   const { route } = planned;
@@ -21,6 +30,14 @@ export function envoyRoute(planned: PlannedRoute, filters: readonly HttpFilterIn
     if (contribution?.perFilterConfig) perFilter[filter.name] = contribution.perFilterConfig;
     if (contribution?.rateLimits) rateLimits.push(...contribution.rateLimits);
   }
+  const known = builtRoutes.get(route);
+  if (known && sameJson(known.perFilter, perFilter) && sameJson([...known.rateLimits], rateLimits)) return known.json;
+  const json = freshRoute(route, perFilter, rateLimits);
+  builtRoutes.set(route, { perFilter, rateLimits, json });
+  return json;
+}
+
+function freshRoute(route: Route, perFilter: JsonObject, rateLimits: readonly JsonObject[]): JsonObject {
   let action: JsonObject;
   switch (route.action.type) {
     case 'forward':
@@ -81,11 +98,48 @@ function withPrometheusStats(hosts: readonly HostDraft[], path: string): HostDra
   return hasCatchAll ? withStats : [...withStats, { name: PROMETHEUS_STATS_ROUTE, domains: ['*'], routes: [statsRoute] }];
 }
 
+/**
+ * The virtual hosts each route table was last built with, by table name and host name. A host
+ * built equal to last time is handed out as last time's (frozen) object, so the stages after this
+ * one (validation, the snapshot cache's encodings) recognise it by identity and skip it. One
+ * generation per table name is kept; the bound keeps tables of long-gone groups from piling up.
+ */
+const lastHosts = new Map<string, Map<string, JsonObject>>();
+const REMEMBERED_TABLES = 256;
+
+function deepFreeze<T extends JsonValue>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * `hosts` with every host equal to last time's (same `table` key, same host name) replaced by that
+ * frozen object; new hosts are frozen. Any route-table builder can use it (give a key no other
+ * table uses), so validation and the snapshot cache skip the unchanged hosts.
+ */
+export function reuseEqualHosts(table: string, hosts: readonly JsonObject[]): JsonObject[] {
+  const before = lastHosts.get(table);
+  const now = new Map<string, JsonObject>();
+  const out = hosts.map((host) => {
+    const name = String(host['name']);
+    const old = before?.get(name);
+    const kept = old && sameJson(old, host) ? old : deepFreeze(host);
+    now.set(name, kept);
+    return kept;
+  });
+  if (!before && lastHosts.size >= REMEMBERED_TABLES) lastHosts.clear();
+  lastHosts.set(table, now);
+  return out;
+}
+
 export function buildRouteConfiguration(chain: FilterChainPlan, filters: readonly HttpFilterInstance[]): JsonObject {
   const redirects = chain.listeners.flatMap((l) => (l.httpsRedirect ? [httpsRedirectVirtualHost(l, l.httpsRedirect)] : []));
   let hosts: HostDraft[] = [...redirects, ...chain.virtualHosts.map((v) => virtualHost(v, filters))];
   if (chain.options.prometheusStatsPath) hosts = withPrometheusStats(hosts, chain.options.prometheusStatsPath);
   checkDomains(chain, hosts);
-  const virtualHosts = hosts.map((h) => compact({ name: h.name, domains: [...h.domains], routes: list([...h.routes]) }));
+  const virtualHosts = reuseEqualHosts(chain.name, hosts.map((h) => compact({ name: h.name, domains: [...h.domains], routes: list([...h.routes]) })));
   return compact({ name: chain.name, virtual_hosts: list(virtualHosts) });
 }

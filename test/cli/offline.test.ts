@@ -48,7 +48,7 @@ describe('meshgate CLI (offline commands)', { concurrency: 4 }, () => {
   it('validate: good policy exits 0 and names the proxy group', async () => {
     const result = await runCli(['validate', '-f', BASIC_FIXTURE]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^valid: 1 proxy group\(s\): gateway\/default\/edge \(\d+ resources\)$/m);
+    assert.match(result.stdout, /^valid: 2 proxy group\(s\): gateway\/default\/edge \(\d+ resources\), grpc:gateway\/default\/edge \(\d+ resources\)$/m);
   });
 
   it('validate: reads standard input with -f -', async () => {
@@ -118,7 +118,7 @@ describe('meshgate CLI (offline commands)', { concurrency: 4 }, () => {
   it('render: a node of a group without resources gets empty lists and a warning', async () => {
     const result = await runCli(['render', '-f', BASIC_FIXTURE, '--node-id', 'x', '--meta', 'meshgate_group=gateway/default/nope']);
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /has no resources \(groups: gateway\/default\/edge\)/);
+    assert.match(result.stderr, /has no resources \(groups: gateway\/default\/edge, grpc:gateway\/default\/edge\)/);
     const out = JSON.parse(result.stdout) as Rendered;
     assert.deepEqual([out.listeners, out.routes, out.clusters, out.endpoints, out.secrets], [[], [], [], [], []]);
   });

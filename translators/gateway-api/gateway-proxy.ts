@@ -16,6 +16,7 @@ import type { PolicyResolver, ResolvedRulePolicy } from '../policy-resolver';
 import type { GatewayPlan } from './attachment';
 import type { CompiledRoute, CompiledRule } from './compiled-route';
 import type { ListenerPlan } from './listeners';
+import { sameValue } from './route-memo';
 import { compareMatches, type MatchEntry } from './precedence';
 
 export interface RateLimitServiceOptions {
@@ -79,6 +80,23 @@ function isolatedHostnames(listener: ListenerPlan, siblings: readonly ListenerPl
   );
 }
 
+/**
+ * IR routes handed out last time, per compiled rule (which route memoisation keeps as the same
+ * object while its route document and references are unchanged) and route name. A route built
+ * equal to last time's is returned as that same object, so src/xds can keep its Envoy JSON per
+ * IR route. Keyed weakly: a rule that is gone takes its routes with it.
+ */
+const lastRoutes = new WeakMap<CompiledRule, Map<string, Route>>();
+
+function sameAsLastTime(rule: CompiledRule, route: Route): Route {
+  let byName = lastRoutes.get(rule);
+  if (!byName) lastRoutes.set(rule, (byName = new Map()));
+  const before = byName.get(route.name);
+  if (before && sameValue(before, route)) return before;
+  byName.set(route.name, route);
+  return route;
+}
+
 export function buildGatewayProxy(plan: GatewayPlan, ctx: ProxyBuildContext, address: string): Proxy {
   const gw = plan.doc;
   const ns = namespaceOf(gw);
@@ -134,15 +152,17 @@ export function buildGatewayProxy(plan: GatewayPlan, ctx: ProxyBuildContext, add
           seen.add(name);
           const { action, policy } = resolveRule(e.route, e.rule);
           const section = `rules[${e.rule.index}].matches[${e.match.matchIndex}]`;
-          routes.push({
-            name,
-            match: e.match.match,
-            action,
-            ...(e.rule.requestHeaders ? { requestHeaders: e.rule.requestHeaders } : {}),
-            ...(e.rule.responseHeaders ? { responseHeaders: e.rule.responseHeaders } : {}),
-            ...(policy.policy ? { policy: policy.policy } : {}),
-            source: { kind: e.route.kind, namespace: namespaceOf(e.route.doc), name: e.route.doc.metadata.name, section },
-          });
+          routes.push(
+            sameAsLastTime(e.rule, {
+              name,
+              match: e.match.match,
+              action,
+              ...(e.rule.requestHeaders ? { requestHeaders: e.rule.requestHeaders } : {}),
+              ...(e.rule.responseHeaders ? { responseHeaders: e.rule.responseHeaders } : {}),
+              ...(policy.policy ? { policy: policy.policy } : {}),
+              source: { kind: e.route.kind, namespace: namespaceOf(e.route.doc), name: e.route.doc.metadata.name, section },
+            }),
+          );
         }
       }
       return { name: vhName, domains: [h], routes };

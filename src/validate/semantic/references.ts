@@ -32,12 +32,25 @@ function isAdsSource(source: unknown): boolean {
   return isJsonRecord(source) && isJsonRecord(source['ads']);
 }
 
+/** Every type the visitor below has a case for (keep the two in step). */
+const VISITED_TYPES: ReadonlySet<string> = new Set([
+  HTTP_CONNECTION_MANAGER,
+  'envoy.config.route.v3.RouteAction',
+  'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  'envoy.config.route.v3.WeightedCluster.ClusterWeight',
+  'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight',
+  'envoy.config.route.v3.RouteAction.RequestMirrorPolicy',
+  'envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig',
+  'envoy.config.core.v3.GrpcService.EnvoyGrpc',
+  'envoy.config.core.v3.HttpUri',
+]);
+
 export function collectFacts(): { visitor: MessageVisitor; facts: ResourceFacts } {
   const facts: ResourceFacts = { references: [], issues: [] };
   const ref = (kind: ReferenceKind, name: string | undefined, path: string): void => {
     if (name !== undefined) facts.references.push({ kind, name, path });
   };
-  const visitor: MessageVisitor = (type, json, path, ancestors) => {
+  const visit = (type: string, json: JsonRecord, path: string, ancestors: readonly string[]): void => {
     switch (type) {
       case HTTP_CONNECTION_MANAGER: {
         facts.issues.push(...httpFilterIssues(json, path));
@@ -73,5 +86,6 @@ export function collectFacts(): { visitor: MessageVisitor; facts: ResourceFacts 
         return;
     }
   };
+  const visitor: MessageVisitor = Object.assign(visit, { types: VISITED_TYPES });
   return { visitor, facts };
 }

@@ -4,7 +4,7 @@
 import type { JsonObject } from '../../envoy/resource';
 import type { JwtPolicy, JwtProvider } from '../../ir/policy';
 import { XdsBuildError } from '../errors';
-import { compact, duration, flag, list, sortedMap, typed } from '../json';
+import { compact, duration, flag, list, sortedMap, text, typed } from '../json';
 import type { PlannedRoute } from '../plan';
 import { perRouteInstance } from './instance';
 import type { HttpFilterModule } from './types';
@@ -29,6 +29,7 @@ export function jwtProvider(provider: JwtProvider): JsonObject {
     from_headers: list((provider.fromHeaders ?? []).map((h) => compact({ name: h.name, value_prefix: h.valuePrefix }))),
     from_params: list(provider.fromParams ? [...provider.fromParams] : undefined),
     claim_to_headers: list((provider.claimToHeaders ?? []).map((c) => ({ header_name: c.header, claim_name: c.claim }))),
+    payload_in_metadata: text(provider.payloadInMetadata),
   });
 }
 

@@ -15,6 +15,7 @@ import { localRateLimitFilter } from './local-ratelimit';
 import { rateLimitFilter } from './ratelimit';
 import { consumerRbacFilter, ipRbacFilter } from './rbac';
 import { routerFilter } from './router';
+import { faultFilter } from '../mesh/fault-filter';
 import type { FilterChainContext, HttpFilterInstance, HttpFilterModule } from './types';
 
 export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
@@ -30,6 +31,7 @@ export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
   bufferFilter,
   grpcWebFilter,
   compressorFilter,
+  faultFilter,
   routerFilter,
 ];
 

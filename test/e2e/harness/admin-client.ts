@@ -42,6 +42,14 @@ export class AdminClient {
     return body as ProxyView;
   }
 
+  /** POST /v1/apply with YAML documents; throws with the answer's errors on anything but 200. */
+  async apply(yamlText: string): Promise<{ readonly revision?: number }> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yamlText });
+    const body: unknown = await res.json();
+    if (!res.ok) throw new Error(`POST /v1/apply: HTTP ${res.status} ${JSON.stringify(body)}`);
+    return body as { readonly revision?: number };
+  }
+
   /** GET /metrics as text. */
   async metrics(): Promise<string> {
     const res = await fetch(`http://127.0.0.1:${this.port}/metrics`);

@@ -19,12 +19,18 @@ export interface BackendSet {
 
 const HOST = '127.0.0.1';
 
-export async function startBackends(names: readonly string[]): Promise<BackendSet> {
+/**
+ * How a backend answers: "ok" always; "fail-every-other" fails every second call it receives
+ * (the 1st, 3rd, ...) with UNAVAILABLE, for retry tests.
+ */
+export type BackendBehaviour = 'ok' | 'fail-every-other';
+
+export async function startBackends(names: readonly string[], behaviours: Readonly<Record<string, BackendBehaviour>> = {}): Promise<BackendSet> {
   const servers: grpc.Server[] = [];
   const backends: Backend[] = [];
   try {
     for (const name of names) {
-      const { server, backend } = await startBackend(name);
+      const { server, backend } = await startBackend(name, behaviours[name] ?? 'ok');
       servers.push(server);
       backends.push(backend);
     }
@@ -45,12 +51,18 @@ export async function startBackends(names: readonly string[]): Promise<BackendSe
   };
 }
 
-async function startBackend(name: string): Promise<{ server: grpc.Server; backend: Backend }> {
+async function startBackend(name: string, behaviour: BackendBehaviour): Promise<{ server: grpc.Server; backend: Backend }> {
   const service = echoService();
   const server = new grpc.Server();
   let served = 0;
+  let received = 0;
   server.addService(service, {
     Who(_call: grpc.ServerUnaryCall<unknown, WhoReply>, callback: grpc.sendUnaryData<WhoReply>) {
+      received += 1;
+      if (behaviour === 'fail-every-other' && received % 2 === 1) {
+        callback({ code: grpc.status.UNAVAILABLE, details: `${name} fails every other call` });
+        return;
+      }
       served += 1;
       callback(null, { backend: name });
     },

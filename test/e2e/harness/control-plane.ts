@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startControlPlane } from '../../../src/app';
+import { startControlPlane, type ControlPlane } from '../../../src/app';
 import type { SnapshotCache } from '../../../src/cache';
 import { AdminClient } from './admin-client';
 
@@ -13,6 +13,8 @@ export interface TestControlPlane {
   readonly xdsPort: number;
   readonly adminPort: number;
   readonly cache: SnapshotCache;
+  /** meshgate's built-in CA (workload certificates for mTLS tests). */
+  readonly ca: ControlPlane['ca'];
   /** The admin REST API over real HTTP. */
   readonly admin: AdminClient;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startTestControlPlane(): Promise<TestControlPlane> {
     xdsPort: plane.xdsPort,
     adminPort: plane.adminPort,
     cache: plane.cache,
+    ca: plane.ca,
     admin: new AdminClient(plane.adminPort),
     async close() {
       await plane.close();

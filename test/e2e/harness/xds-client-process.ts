@@ -21,15 +21,28 @@ function main(): void {
   const service = echoService();
   const who = service['Who'];
   if (!who) throw new Error('meshgate.test.Echo has no Who method');
-  const client = new grpc.Client(target, grpc.credentials.createInsecure());
+  // With MESHGATE_E2E_XDS_CREDENTIALS=1 the channel takes its security from xDS (mTLS through the
+  // bootstrap's certificate providers where the cluster says so), else plain text.
+  const credentials =
+    process.env['MESHGATE_E2E_XDS_CREDENTIALS'] === '1'
+      ? new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure())
+      : grpc.credentials.createInsecure();
+  const client = new grpc.Client(target, credentials);
 
-  function callOnce(deadlineMs: number): Promise<{ backend?: string; code?: string; message?: string }> {
+  function metadataOf(headers: Readonly<Record<string, string>> | undefined): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    for (const [name, value] of Object.entries(headers ?? {})) metadata.set(name, value);
+    return metadata;
+  }
+
+  function callOnce(deadlineMs: number, headers?: Readonly<Record<string, string>>): Promise<{ backend?: string; code?: string; message?: string }> {
     return new Promise((resolve) => {
       client.makeUnaryRequest<unknown, WhoReply>(
         who.path,
         who.requestSerialize,
         who.responseDeserialize as (bytes: Buffer) => WhoReply,
         {},
+        metadataOf(headers),
         { deadline: Date.now() + deadlineMs },
         (err, reply) => {
           if (err) resolve({ code: grpc.status[err.code] ?? String(err.code), message: err.details });
@@ -39,7 +52,7 @@ function main(): void {
     });
   }
 
-  async function tally(n: number, concurrency: number, deadlineMs: number): Promise<CallTally> {
+  async function tally(n: number, concurrency: number, deadlineMs: number, headers?: Readonly<Record<string, string>>): Promise<CallTally> {
     const counts: Record<string, number> = {};
     const errors: Record<string, number> = {};
     const errorSamples: string[] = [];
@@ -47,7 +60,7 @@ function main(): void {
     async function worker(): Promise<void> {
       while (next < n) {
         next += 1;
-        const result = await callOnce(deadlineMs);
+        const result = await callOnce(deadlineMs, headers);
         if (result.backend !== undefined) {
           counts[result.backend] = (counts[result.backend] ?? 0) + 1;
         } else if (result.code) {
@@ -78,7 +91,7 @@ function main(): void {
     const started = Date.now();
     switch (cmd.cmd) {
       case 'calls': {
-        const t = await tally(cmd.n, cmd.concurrency ?? 50, cmd.deadlineMs ?? 3000);
+        const t = await tally(cmd.n, cmd.concurrency ?? 50, cmd.deadlineMs ?? 3000, cmd.metadata);
         return { id: cmd.id, ok: true, elapsedMs: Date.now() - started, ...t };
       }
       case 'wait': {
@@ -87,7 +100,7 @@ function main(): void {
         let last: CallTally = { counts: {}, errors: {}, errorSamples: [] };
         // Bounded: stops at the deadline even if no batch ever satisfies the conditions.
         while (Date.now() - started < cmd.timeoutMs) {
-          last = await tally(batch, 50, Math.min(2000, cmd.timeoutMs));
+          last = await tally(batch, 50, Math.min(2000, cmd.timeoutMs), cmd.metadata);
           batches += 1;
           if (satisfies(cmd, last)) return { id: cmd.id, ok: true, batches, elapsedMs: Date.now() - started, last };
           await new Promise((r) => setTimeout(r, 25));

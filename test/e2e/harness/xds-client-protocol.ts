@@ -16,6 +16,8 @@ export interface CallsCommand {
   readonly n: number;
   readonly concurrency?: number;
   readonly deadlineMs?: number;
+  /** Request metadata (headers) sent with every call. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface WaitCommand {
   readonly avoid?: readonly string[];
   readonly share?: Readonly<Record<string, readonly [number, number]>>;
   readonly noErrors?: boolean;
+  /** Request metadata (headers) sent with every call. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface ExitCommand {

@@ -16,6 +16,11 @@ export interface XdsClientOptions {
   readonly metadata?: JsonObject;
   /** Extra environment, e.g. GRPC_TRACE for debugging. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Bootstrap certificate_providers; when given, the channel uses XdsChannelCredentials so that
+   * clusters with certificate-provider TLS are called over mTLS.
+   */
+  readonly certificateProviders?: JsonObject;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -23,7 +28,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 const STDERR_KEEP = 16_384;
 
 export function bootstrapFor(options: XdsClientOptions): JsonObject {
+  const providers: JsonObject = options.certificateProviders ? { certificate_providers: options.certificateProviders } : {};
   return {
+    ...providers,
     xds_servers: [
       {
         server_uri: `127.0.0.1:${options.xdsPort}`,
@@ -52,6 +59,7 @@ export class XdsClientProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     delete env['GRPC_XDS_BOOTSTRAP'];
     env['GRPC_XDS_BOOTSTRAP_CONFIG'] = JSON.stringify(bootstrapFor(options));
+    if (options.certificateProviders) env['MESHGATE_E2E_XDS_CREDENTIALS'] = '1';
     this.child = spawn(process.execPath, [path.join(__dirname, 'xds-client-process.js'), `xds:///${options.target}`], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -82,7 +90,7 @@ export class XdsClientProcess {
     return this.stderrTail;
   }
 
-  async calls(n: number, options: { concurrency?: number; deadlineMs?: number } = {}): Promise<CallsReply> {
+  async calls(n: number, options: { concurrency?: number; deadlineMs?: number; metadata?: Readonly<Record<string, string>> } = {}): Promise<CallsReply> {
     const reply = await this.send({ cmd: 'calls', n, ...options }, 30_000);
     if (!('counts' in reply)) throw new Error(`calls failed: ${JSON.stringify(reply)}`);
     return reply;

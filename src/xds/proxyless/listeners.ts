@@ -1,0 +1,89 @@
+// Listeners for gRPC: api_listeners for clients (one per name a client can dial, HCM with RDS and
+// only the filters gRPC's client runs: fault when a route injects faults, router last) and server
+// listeners for xDS-enabled servers (address 0.0.0.0:<port>, one filter chain with exactly one HCM
+// whose inline routes carry non_forwarding_action, RBAC filters, router last; no filter_chain_match,
+// since gRPC drops chains that match on anything but addresses and ports).
+import type { JsonObject } from '../../envoy/resource';
+import type { InboundListener } from '../../ir/mesh';
+import { ROUTER_FILTER } from '../filters/router';
+import { hcmNetworkFilter, statPrefix } from '../http-connection-manager';
+import { adsConfigSource, compact, typed } from '../json';
+import { faultHttpFilter } from './fault';
+import { deepFreeze } from './freeze';
+import { serverListenerName } from './names';
+import type { ProxylessNotes } from './notes';
+import { grpcServerRbac } from './server-rbac';
+import { meshServerTls } from './tls';
+
+const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+function routerHttpFilter(): JsonObject {
+  return { name: ROUTER_FILTER, typed_config: typed('envoy.extensions.filters.http.router.v3.Router') };
+}
+
+/**
+ * api_listeners are many (two per dialable domain) and rarely change: the same inputs give the
+ * same frozen object as last time, so validation and the snapshot cache recognise an unchanged
+ * listener by identity. Bounded: the memo is dropped whole when it grows past the limit.
+ */
+const apiListenerMemo = new Map<string, JsonObject>();
+const API_LISTENER_MEMO_LIMIT = 200_000;
+
+/** The Listener a gRPC client dialing xds:///<name> asks for. */
+export function apiListener(name: string, routeConfigName: string, withFault: boolean): JsonObject {
+  const key = `${name}\u0000${routeConfigName}\u0000${withFault ? 'fault' : ''}`;
+  const known = apiListenerMemo.get(key);
+  if (known) return known;
+  if (apiListenerMemo.size >= API_LISTENER_MEMO_LIMIT) apiListenerMemo.clear();
+  const built = deepFreeze(buildApiListener(name, routeConfigName, withFault));
+  apiListenerMemo.set(key, built);
+  return built;
+}
+
+function buildApiListener(name: string, routeConfigName: string, withFault: boolean): JsonObject {
+  const httpFilters = withFault ? [faultHttpFilter(), routerHttpFilter()] : [routerHttpFilter()];
+  return {
+    name,
+    api_listener: {
+      api_listener: typed(HCM, {
+        stat_prefix: statPrefix(name),
+        rds: { config_source: adsConfigSource(), route_config_name: routeConfigName },
+        http_filters: httpFilters,
+      }),
+    },
+  };
+}
+
+/** The Listener an xDS-enabled gRPC server serving `inbound` asks for, or undefined when it cannot be one. */
+export function serverListener(inbound: InboundListener, notes: ProxylessNotes): JsonObject | undefined {
+  const subject = `inbound listener ${inbound.name}`;
+  if (inbound.protocol === 'TCP') {
+    notes.add(subject, 'a TCP port cannot be served by an xDS-enabled gRPC server; left out', inbound.source);
+    return undefined;
+  }
+  if (inbound.requestAuthentication) {
+    notes.add(subject, 'request authentication (JWT) is not supported by gRPC servers and is left out', inbound.source);
+  }
+  if (inbound.mtls === 'PERMISSIVE') {
+    notes.add(subject, 'gRPC servers cannot accept mTLS and plain text on one port: PERMISSIVE serves plain text', inbound.source);
+  }
+  const hcm = typed(HCM, {
+    stat_prefix: statPrefix(inbound.name),
+    route_config: {
+      name: inbound.name,
+      virtual_hosts: [{ name: inbound.name, domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] }],
+    },
+    http_filters: [...grpcServerRbac(inbound.authorization, subject, notes), routerHttpFilter()],
+  });
+  return {
+    name: serverListenerName(inbound.port),
+    address: { socket_address: { address: '0.0.0.0', port_value: inbound.port } },
+    filter_chains: [
+      compact({
+        name: inbound.name,
+        filters: [hcmNetworkFilter(hcm)],
+        transport_socket: inbound.mtls === 'STRICT' ? meshServerTls() : undefined,
+      }),
+    ],
+  };
+}

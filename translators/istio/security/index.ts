@@ -1,0 +1,137 @@
+// security.istio.io → the mesh IR. applyIstioSecurity checks the PeerAuthentication,
+// RequestAuthentication and AuthorizationPolicy documents (errors name the document, the field
+// path and the reason; invalid documents are left out), then fills every sidecar inbound listener's
+// mtls, requestAuthentication and authorization, and adds the clusters those need (JWKS fetchers,
+// ext_authz services). Gateway proxies are returned unchanged: Istio selects ingress gateways by
+// the gateway deployment's labels, which the IR does not carry.
+import type { InputDocument } from '../../../src/documents/types';
+import type { Cluster } from '../../../src/ir/cluster';
+import type { InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
+import type { Proxy } from '../../../src/ir/types';
+import { checkSchema, isJsonObject } from '../../schema';
+import { field } from '../../core/json';
+import { condition } from '../../core/status';
+import { authorizationFor, convertAuthorizationPolicy, type ConvertedPolicy } from './authorization-policy';
+import { PeerAuthenticationResolver } from './peer-authentication';
+import { buildJwtRules, jwtPolicyOf, type BuiltJwtRules } from './request-authentication';
+import { SECURITY_KINDS, SECURITY_SCHEMAS, SECURITY_VERSIONS, type SecurityKind } from './schemas';
+import { reportScoping, scopeOf, type IstioSecurityContext } from './scope';
+
+export { SECURITY_SCHEMAS, SECURITY_KINDS, SECURITY_VERSIONS } from './schemas';
+export type { IstioSecurityContext } from './scope';
+
+function isSecurityKind(kind: unknown): kind is SecurityKind {
+  return typeof kind === 'string' && (SECURITY_KINDS as readonly string[]).includes(kind);
+}
+
+/** Schema errors of one security document, reported through the context; true when it is valid. */
+export function checkSecurityDocument(doc: InputDocument, ctx: IstioSecurityContext): boolean {
+  const raw: unknown = doc;
+  if (!isJsonObject(raw)) return false;
+  let ok = true;
+  const fail = (path: string, reason: string): void => {
+    ok = false;
+    ctx.error(doc, path, reason);
+  };
+  if (!isSecurityKind(raw['kind'])) {
+    fail('kind', `unknown security.istio.io kind ${JSON.stringify(raw['kind'])} (meshgate reads: ${SECURITY_KINDS.join(', ')})`);
+    return false;
+  }
+  if (typeof raw['apiVersion'] !== 'string' || !SECURITY_VERSIONS.includes(raw['apiVersion'])) {
+    fail('apiVersion', `apiVersion ${JSON.stringify(raw['apiVersion'])} is not supported for ${raw['kind']} (use ${SECURITY_VERSIONS.join(', ')})`);
+  }
+  const md = raw['metadata'];
+  if (!isJsonObject(md) || typeof md['name'] !== 'string' || md['name'] === '') fail('metadata.name', 'required field is missing');
+  // An empty spec is valid for every security kind (e.g. the allow-nothing policy).
+  const spec = raw['spec'] ?? {};
+  for (const issue of checkSchema(SECURITY_SCHEMAS[raw['kind']], spec, 'spec')) fail(issue.path, issue.reason);
+  return ok;
+}
+
+function mergeClusters(existing: readonly Cluster[], added: readonly Cluster[]): readonly Cluster[] {
+  const names = new Set(existing.map((c) => c.name));
+  if (added.every((c) => names.has(c.name))) return existing;
+  const out = [...existing];
+  for (const c of added) {
+    if (names.has(c.name)) continue;
+    names.add(c.name);
+    out.push(c);
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Fills sidecars' inbound security from the security.istio.io documents. */
+export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly InputDocument[], outer: IstioSecurityContext): Proxy[] {
+  const failed = new Set<InputDocument>();
+  const ctx: IstioSecurityContext = {
+    rootNamespace: outer.rootNamespace,
+    trustDomain: outer.trustDomain,
+    statusOf: (doc) => outer.statusOf(doc),
+    error: (doc, path, reason) => {
+      failed.add(doc);
+      outer.error(doc, path, reason);
+    },
+  };
+  const valid = docs.filter((d) => checkSecurityDocument(d, ctx));
+  for (const doc of valid) reportScoping(doc, ctx);
+  const ofKind = (kind: SecurityKind): InputDocument[] => valid.filter((d) => d.kind === kind);
+
+  const peerAuth = new PeerAuthenticationResolver(ofKind('PeerAuthentication'), ctx);
+  const jwtRules = new Map<InputDocument, BuiltJwtRules>(ofKind('RequestAuthentication').map((d) => [d, buildJwtRules(d, ctx)]));
+  const authz = ofKind('AuthorizationPolicy')
+    .map((d) => convertAuthorizationPolicy(d, ctx))
+    .filter((p): p is ConvertedPolicy => p !== undefined);
+
+  const authzDocsFor = (workload: Workload): InputDocument[] => authz.map((p) => p.doc).filter((d) => scopeOf(d, workload, ctx.rootNamespace, true) !== undefined);
+  const raDocsFor = (workload: Workload): InputDocument[] => [...jwtRules.keys()].filter((d) => scopeOf(d, workload, ctx.rootNamespace, true) !== undefined);
+  const reportTcp = (docs: readonly InputDocument[], workload: string, port: number, why: string): void => {
+    for (const doc of docs) ctx.statusOf(doc).warn(`workload ${workload} port ${port} is TCP: ${why}`);
+  };
+  const used = new Set<InputDocument>();
+  const usedPorts = new Map<InputDocument, Set<number>>();
+  const result = proxies.map((proxy): Proxy => {
+    const mesh = proxy.mesh;
+    if (!mesh) return proxy;
+    const workload = mesh.workload;
+    for (const doc of valid) {
+      const rootWide = doc.kind !== 'PeerAuthentication';
+      if (scopeOf(doc, workload, ctx.rootNamespace, rootWide)) used.add(doc);
+    }
+    const requestAuths = [...jwtRules].filter(([doc]) => scopeOf(doc, workload, ctx.rootNamespace, true) !== undefined).map(([, built]) => built);
+    const requestAuthentication = jwtPolicyOf(requestAuths);
+    const { authorization, clusters: authzClusters } = authorizationFor(workload, authz, proxy.clusters, ctx);
+    const workloadPeerPolicy = peerAuth.workloadPolicy(workload);
+    const inbound = mesh.inbound.map((listener): InboundListener => {
+      if (workloadPeerPolicy) usedPorts.set(workloadPeerPolicy, (usedPorts.get(workloadPeerPolicy) ?? new Set()).add(listener.port));
+      const mtls = peerAuth.modeFor(workload, listener.port, listener.mtls);
+      if (listener.protocol === 'TCP') {
+        // Envoy enforces these with HTTP filters; a TCP port gets neither (reported, never silent).
+        if (authorization) reportTcp(authzDocsFor(workload), workload.name, listener.port, 'AuthorizationPolicy is enforced on HTTP and gRPC ports only; this TCP port is NOT protected by it');
+        if (requestAuthentication) reportTcp(raDocsFor(workload), workload.name, listener.port, 'JWTs are validated on HTTP and gRPC ports only');
+        return { ...listener, mtls };
+      }
+      return {
+        ...listener,
+        mtls,
+        ...(requestAuthentication ? { requestAuthentication } : {}),
+        ...(authorization ? { authorization } : {}),
+      };
+    });
+    const clusters = mergeClusters(proxy.clusters, [...requestAuths.flatMap((b) => b.clusters), ...authzClusters]);
+    const newMesh: MeshProxy = { ...mesh, inbound };
+    return { ...proxy, mesh: newMesh, clusters };
+  });
+
+  peerAuth.reportUnusedPorts(usedPorts);
+  const anySidecar = proxies.some((p) => p.mesh);
+  for (const doc of valid) {
+    const status = ctx.statusOf(doc);
+    if (anySidecar && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
+      status.warn('applies to no sidecar workload (no WorkloadEntry in its scope matches its selector)');
+    }
+    if (!status.conditions.some((c) => c.type === 'Accepted')) {
+      status.conditions.push(failed.has(doc) ? condition('Accepted', false, 'Invalid', 'see errors') : condition('Accepted', true, 'Accepted', `${doc.kind} accepted`));
+    }
+  }
+  return result;
+}
