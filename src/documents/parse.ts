@@ -50,6 +50,10 @@ export function toInputDocument(value: JsonValue, index: number): { document?: I
   if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
     return fail('metadata.namespace', 'must be a Kubernetes namespace name');
   }
+  const created = metadata['creationTimestamp'];
+  if (created !== undefined && (typeof created !== 'string' || Number.isNaN(Date.parse(created)))) {
+    return fail('metadata.creationTimestamp', 'must be an RFC 3339 timestamp, e.g. "2024-01-01T00:00:00Z"');
+  }
   for (const field of ['labels', 'annotations'] as const) {
     const map = metadata[field];
     if (map === undefined) continue;
@@ -66,6 +70,7 @@ export function toInputDocument(value: JsonValue, index: number): { document?: I
       namespace: typeof namespace === 'string' ? namespace : DEFAULT_NAMESPACE,
       ...(isObject(metadata['labels']) ? { labels: metadata['labels'] as Record<string, string> } : {}),
       ...(isObject(metadata['annotations']) ? { annotations: metadata['annotations'] as Record<string, string> } : {}),
+      ...(typeof metadata['creationTimestamp'] === 'string' ? { creationTimestamp: metadata['creationTimestamp'] } : {}),
     },
     // Core Secrets keep their payload outside spec; carry it inside spec so every kind has one shape.
     spec: isObject(spec) ? spec : secretPayload(value),

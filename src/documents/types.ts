@@ -7,6 +7,11 @@ export interface DocumentMetadata {
   readonly namespace: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * RFC 3339, as Kubernetes sets it: when the document was first accepted. Gateway API precedence
+   * ties go to the oldest document; the config service stamps documents that arrive without one.
+   */
+  readonly creationTimestamp?: string;
 }
 
 /** A Kubernetes-style resource: apiVersion "gateway.networking.k8s.io/v1", kind "HTTPRoute", ... */

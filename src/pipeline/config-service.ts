@@ -115,7 +115,8 @@ export class ConfigService {
   }
 
   async apply(documents: readonly InputDocument[], options: { dryRun?: boolean; author?: string; message?: string } = {}): Promise<ApplyResponse> {
-    const upserts = documents.map(storedDocumentOf);
+    const now = new Date();
+    const upserts = documents.map((doc) => storedDocumentOf(withCreationTimestamp(doc, this.store, now)));
     return this.change({ upserts }, options);
   }
 
@@ -325,4 +326,18 @@ function meshIdentities(config: CompiledConfig): Workload['identity'][] {
 
 function statusKey(ref: DocumentRef): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+/**
+ * Kubernetes semantics for metadata.creationTimestamp: set once, when a document is first
+ * accepted, and kept by every later update that does not give one. Gateway API precedence breaks
+ * ties by age ("the oldest route wins"), so the age must survive re-applies of the same YAML.
+ */
+function withCreationTimestamp(doc: InputDocument, store: DocumentStore, now: Date): InputDocument {
+  if (doc.metadata.creationTimestamp !== undefined) return doc;
+  const stored = store.get(storedDocumentOf(doc).key)?.body.metadata;
+  const kept = typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? stored['creationTimestamp'] : undefined;
+  // Whole seconds, as the Kubernetes API server writes it.
+  const creationTimestamp = typeof kept === 'string' ? kept : `${now.toISOString().slice(0, 19)}Z`;
+  return { ...doc, metadata: { ...doc.metadata, creationTimestamp } };
 }

@@ -616,6 +616,67 @@ describe('policy API: admin token', () => {
   });
 });
 
+describe('policy API: document age decides Gateway API ties', () => {
+  let dir: string;
+  let plane: ControlPlane;
+  /** Same hostname and match as the fixture's route "web", to the canary; its name sorts first. */
+  const NEWER_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: aaa-canary, namespace: default}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: ["shop.example.com"]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /}}]
+      backendRefs: [{group: meshgate.io, kind: Backend, name: web-canary, port: 8000}]
+`;
+  const explainRoot = async (): Promise<string[]> => {
+    const answer = await call(plane, 'POST', '/v1/explain', {
+      type: 'application/json',
+      body: JSON.stringify({ group: GROUP, port: 8080, host: 'shop.example.com', path: '/' }),
+    });
+    assert.equal(answer.status, 200, answer.text);
+    return (answer.body as { upstream?: { clusters: { name: string }[] } }).upstream?.clusters.map((c) => c.name) ?? [];
+  };
+
+  before(async () => {
+    dir = tempDir();
+    plane = await startPlane(dir);
+  });
+  after(async () => {
+    await plane.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stamps creationTimestamp on creation; the older route wins over a newer one that sorts first by name', async () => {
+    assert.equal((await call(plane, 'POST', '/v1/apply', { body: BASIC })).status, 200);
+    const stored = await call(plane, 'GET', '/v1/resources/HTTPRoute/default/web');
+    const created = ((stored.body as { document: { metadata: { creationTimestamp?: string } } }).document.metadata.creationTimestamp);
+    assert.match(created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // Timestamps have whole seconds: make the second route strictly newer.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await call(plane, 'POST', '/v1/apply', { body: NEWER_ROUTE })).status, 200);
+    assert.deepEqual(await explainRoot(), [WEB_CLUSTER]);
+  });
+
+  it('re-applying YAML without a timestamp keeps the original one: "unchanged", and the older route still wins', async () => {
+    const answer = await call(plane, 'POST', '/v1/apply', { body: BASIC });
+    assert.equal(answer.status, 200, answer.text);
+    const web = (answer.body as unknown as ApplyBody).documents.find((d) => d.ref.kind.startsWith('HTTPRoute') && d.ref.name === 'web');
+    assert.equal(web?.outcome, 'unchanged');
+    assert.deepEqual(await explainRoot(), [WEB_CLUSTER]);
+  });
+
+  it('a creationTimestamp given in the document is kept as given, and a malformed one is refused', async () => {
+    const older = NEWER_ROUTE.replace('namespace: default}', 'namespace: default, creationTimestamp: "2020-01-01T00:00:00Z"}');
+    assert.equal((await call(plane, 'POST', '/v1/apply', { body: older })).status, 200);
+    assert.notEqual((await explainRoot())[0], WEB_CLUSTER);
+    const bad = await call(plane, 'POST', '/v1/apply', { body: NEWER_ROUTE.replace('namespace: default}', 'namespace: default, creationTimestamp: yesterday}') });
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.text, /metadata\.creationTimestamp/);
+  });
+});
+
 describe('policy API: restart', () => {
   it('a new control plane on the same data directory serves the same resources with the same versions', async () => {
     const dir = tempDir();
