@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // DEMO ONLY. Mints an RS256 JWT signed with examples/demo-app/jwt/demo-only-private-key.pem, a key
 // published in this repository: anyone can mint tokens with it, so never trust it outside the demo.
-// The policies in examples/*/demo/jwt*.yaml trust its public half (jwt/jwks.json) for issuer
-// https://auth.demo.example and audience demo-api.
+// The policies examples/gateway-api/demo/02-jwt-ratelimit.yaml and examples/istio/demo/02-jwt.yaml
+// trust its public half (jwt/jwks.json) for issuer https://auth.demo.example, audience demo-api.
 //
 //   node examples/demo-app/mint-token.js                 # the token the README uses (sub alice)
 //   node examples/demo-app/mint-token.js --sub bob --ttl 3600
