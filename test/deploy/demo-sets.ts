@@ -119,3 +119,11 @@ export function workloadEndpoints(entries: readonly WorkloadEntry[], app: string
     .map((w) => `${w.address}:${w.ports[portName]}`)
     .sort();
 }
+
+/** The demo token the README hands out (also what `node examples/demo-app/mint-token.js` prints). */
+export function readmeDemoToken(): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const match = /^TOKEN=(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/m.exec(readme);
+  if (!match) throw new Error('README.md has no TOKEN=<jwt> line');
+  return match[1]!;
+}

@@ -16,17 +16,11 @@ import type { JsonObject } from '../../src/envoy/resource';
 import { TypeUrl } from '../../src/envoy/type-urls';
 import { createSnapshotValidator, formatIssue } from '../../src/validate';
 import { RawRateLimitClient } from '../ratelimit/helpers';
-import { containerPortOf, ipv4Of, ROOT, type ComposeService } from './compose';
-import { demoFormat, formatNames, workloadEndpoints, workloadEntriesOf, type WorkloadEntry } from './demo-sets';
+import yaml from 'js-yaml';
+import { bootstrapProblems } from '../../src/cli/bootstrap';
+import { containerPortOf, flagValue, ipv4Of, repoPathOf, ROOT, type ComposeService } from './compose';
+import { demoFormat, formatNames, readmeDemoToken, workloadEndpoints, workloadEntriesOf, type WorkloadEntry } from './demo-sets';
 import { startDemoStack, type DemoProxy, type DemoStack } from './demo-stack';
-
-/** The demo token the README hands out (also what `node examples/demo-app/mint-token.js` prints). */
-export function readmeDemoToken(): string {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const match = /^TOKEN=(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/m.exec(readme);
-  if (!match) throw new Error('README.md has no TOKEN=<jwt> line');
-  return match[1]!;
-}
 
 function staticClusters(bootstrap: JsonObject): string[] {
   const statics = bootstrap['static_resources'] as { clusters?: { name: string }[] } | undefined;
@@ -215,6 +209,21 @@ for (const name of formatNames()) {
     it('the compose file\'s apply job stores the starting set as revision 1', () => {
       assert.match(stack.startup.stdout, /^revision 1$/m);
       assert.ok(format.startFiles.includes(format.demoFile), `${path.relative(ROOT, format.demoFile)} is applied at start`);
+    });
+
+    it('every bootstrap the jobs wrote is a valid Bootstrap: its template with the node of the job\'s command line', () => {
+      for (const proxy of stack.proxies) {
+        assert.deepEqual(bootstrapProblems(proxy.bootstrap), [], proxy.envoy.name);
+        const args = proxy.envoy.job.args;
+        const template = yaml.load(fs.readFileSync(repoPathOf(proxy.envoy.job.service, flagValue(args, '--template')!)!, 'utf8')) as JsonObject;
+        const { node: _generated, ...rest } = proxy.bootstrap;
+        const { node: _template, ...templateRest } = template;
+        assert.deepEqual(rest, templateRest, `${proxy.envoy.name}: only the node differs from the template`);
+        assert.equal(proxy.node.id, flagValue(args, '--node-id'));
+        assert.equal(proxy.node.cluster, flagValue(args, '--node-cluster'));
+        assert.equal(proxy.group, flagValue(args, '--group'));
+        assert.match(proxy.node.metadata['meshgate_token'] ?? '', /^mgt1\./, `${proxy.envoy.name} carries a bootstrap token`);
+      }
     });
 
     it('every Envoy service is a distinct node, and every proxy group of the starting set has one', () => {
