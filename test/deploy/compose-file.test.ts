@@ -19,7 +19,6 @@ import {
   flagValue,
   interpolate,
   ipv4Of,
-  isEnvoy,
   loadCompose,
   meshgateCliArgs,
   mountsOf,
@@ -117,7 +116,8 @@ test('meshgate: the xDS and admin ports of its environment are the ones publishe
   assert.ok(xdsPort > 0 && adminPort > 0);
   assert.equal(cpEnv['MESHGATE_ADMIN_HOST'], '0.0.0.0');
   assert.ok(cpEnv['MESHGATE_ADMIN_TOKEN'], 'the admin API on 0.0.0.0 needs a token');
-  assert.match(String(rawCompose()['services'] && (rawCompose()['services'] as Record<string, ComposeService>)[cpName]!.environment!['MESHGATE_ADMIN_TOKEN']), /^\$\{MESHGATE_ADMIN_TOKEN:-[^}]+\}$/, 'the token comes from the environment, with a default');
+  const written = (rawCompose()['services'] as Record<string, ComposeService>)[cpName]!.environment!['MESHGATE_ADMIN_TOKEN'];
+  assert.match(String(written), /^\$\{MESHGATE_ADMIN_TOKEN:-[^}]+\}$/, 'the token comes from the environment, with a default');
   assert.deepEqual(cp.ports, [`127.0.0.1:${adminPort}:${adminPort}`], 'the admin API is published on the host\'s loopback only');
   assert.match(JSON.stringify(cp.healthcheck?.test), new RegExp(`http://127\\.0\\.0\\.1:${adminPort}/readyz`));
   for (const [name, s] of Object.entries(services)) {
@@ -212,7 +212,6 @@ test('fixed addresses lie in the network\'s subnet, outside its dynamic range, a
     assert.ok(!inCidr(ip, range!), `${name} ${ip} outside the dynamic range ${range}`);
   }
   assert.equal(new Set(fixed.map(([, ip]) => ip)).size, fixed.length);
-  // Services without a fixed address (the jobs) take theirs from the dynamic range.
 });
 
 test('the mesh admits plain text from the edge gateway\'s address, and that is the gateway\'s address', () => {
@@ -254,5 +253,4 @@ test('every Envoy has a health check on its admin port\'s /ready, and the gatewa
   }
   const gateway = envoys.find((e) => !flagValue(e.job.args, '--group')!.startsWith('sidecar/'))!;
   for (const sidecar of envoys.filter((e) => e !== gateway)) assert.equal(dependenciesOf(gateway.service)[sidecar.name], 'service_healthy');
-  assert.ok(Object.values(services).filter(isEnvoy).length === envoys.length);
 });

@@ -199,8 +199,7 @@ for (const name of formatNames()) {
     let context: WalkContext;
     before(async () => {
       stack = await startDemoStack(format);
-      const gateway = Object.values(format.compose.services).find((s) => s === edgeOf(stack).envoy.service)!;
-      context = { entries: workloadEntriesOf(format.startFiles), gatewayIp: ipv4Of(gateway)! };
+      context = { entries: workloadEntriesOf(format.startFiles), gatewayIp: ipv4Of(edgeOf(stack).envoy.service)! };
     });
     after(async () => {
       await stack?.close();
