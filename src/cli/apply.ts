@@ -1,7 +1,7 @@
 // `meshgate apply -f <files> [--dry-run]`: a client of the admin API's POST /v1/apply. The server is
 // MESHGATE_ADMIN_URL (default http://127.0.0.1:9000) and the token MESHGATE_ADMIN_TOKEN.
 import { parseArgs, single, UsageError } from './args';
-import { readText } from './input-files';
+import { expand, readText } from './input-files';
 
 export const APPLY_USAGE = 'usage: meshgate apply -f <file|-> [-f ...] [--dry-run] [--server URL] [--message TEXT]';
 
@@ -22,8 +22,9 @@ export async function runApply(argv: string[]): Promise<number> {
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const files = args.values.get('-f') ?? [];
   if (files.length === 0) throw new UsageError('give at least one -f <file|->');
-  // Several files are sent as one multi-document request: one revision, all or nothing.
-  const body = files.map(readText).join('\n---\n');
+  // Several files (or a directory's files) are sent as one multi-document request: one revision,
+  // all or nothing.
+  const body = files.flatMap(expand).map(readText).join('\n---\n');
   const server = (single(args, '--server') ?? process.env['MESHGATE_ADMIN_URL'] ?? 'http://127.0.0.1:9000').replace(/\/$/, '');
   const query = new URLSearchParams();
   if (args.switches.has('--dry-run')) query.set('dryRun', 'true');

@@ -9,7 +9,8 @@ export interface FileError extends DocumentError {
   readonly file: string;
 }
 
-function expand(target: string): string[] {
+/** A -f target as files: itself, or a directory's .yaml/.yml/.json files (sorted). */
+export function expand(target: string): string[] {
   if (target === '-') return ['-'];
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   if (!stat) throw new Error(`no such file or directory: ${target}`);

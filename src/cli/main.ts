@@ -2,6 +2,7 @@
 // The `meshgate` command. Each subcommand lives in its own file; this one only dispatches.
 import { UsageError } from './args';
 import { APPLY_USAGE, runApply } from './apply';
+import { BOOTSTRAP_USAGE, runBootstrap } from './bootstrap';
 import { CERT_USAGE, runCert } from './cert';
 import { EXPLAIN_USAGE, runExplain } from './explain';
 import { runRatelimit } from './ratelimit';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   ratelimit: { summary: 'run the global rate limit service on its own (envoy.service.ratelimit.v3)', run: runRatelimit },
   explain: { summary: 'show how a node\'s Envoy would handle a request, offline', usage: EXPLAIN_USAGE, run: runExplain },
   token: { summary: 'issue a sidecar bootstrap token (node metadata meshgate_token)', usage: TOKEN_USAGE, run: runToken },
+  bootstrap: { summary: 'print or write an Envoy bootstrap for one proxy (node, proxy group, bootstrap token)', usage: BOOTSTRAP_USAGE, run: runBootstrap },
   cert: { summary: 'write a workload certificate, key and trust bundle (for proxyless gRPC apps)', usage: CERT_USAGE, run: runCert },
 };
 

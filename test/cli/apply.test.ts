@@ -108,6 +108,24 @@ describe('meshgate apply (CLI → admin API)', () => {
     assert.match(result.stderr, /^meshgate: /m);
   });
 
+  it('a directory sends its .yaml files in name order as one revision', async () => {
+    const policy = writeTempFiles({
+      'a-route.yaml': BASIC.replace('address: 10.0.0.1', 'address: 10.0.0.7'),
+      'b-backend.yaml': 'apiVersion: meshgate.io/v1alpha1\nkind: Backend\nmetadata: {name: ledger}\nspec:\n  endpoints: [{address: 10.0.0.6, port: 80}]\n',
+      'notes.txt': 'not policy',
+    });
+    try {
+      const result = await runCli(['apply', '-f', policy.dir], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Backend\.meshgate\.io default\/web configured$/m);
+      assert.match(result.stdout, /^Backend\.meshgate\.io default\/ledger created$/m);
+      assert.match(result.stdout, /^revision 3$/m);
+      assert.deepEqual(endpointAddresses(plane), ['10.0.0.7']);
+    } finally {
+      policy.remove();
+    }
+  });
+
   it('apply without -f is a usage error', async () => {
     const result = await runCli(['apply'], { env });
     assert.equal(result.code, 1);
