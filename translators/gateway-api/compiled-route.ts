@@ -8,6 +8,7 @@ import type { CorsPolicy, ExtAuthzPolicy } from '../../src/ir/policy';
 import type { HeaderMutation, Mirror, RetryPolicy, Rewrite, RouteMatch, WeightedBackend } from '../../src/ir/route';
 import { getStrings } from '../core/json';
 import type { RouteKind } from './listeners';
+import { routePriority } from './priority';
 
 export interface CompiledMatch {
   readonly match: RouteMatch;
@@ -44,6 +45,8 @@ export interface CompiledRoute {
   readonly doc: InputDocument;
   readonly kind: RouteKind;
   readonly hostnames: readonly string[];
+  /** meshgate.io/priority (0 when absent): higher sorts first in every virtual host. */
+  readonly priority: number;
   readonly rules: readonly CompiledRule[];
   readonly resolvedRefs: StatusCondition;
   /** "Dropped Rule ..." messages for rules that could not be used (PartiallyInvalid). */
@@ -67,6 +70,7 @@ export function compiledRoute(
     doc,
     kind,
     hostnames: getStrings(doc.spec, 'hostnames'),
+    priority: routePriority(doc),
     rules,
     resolvedRefs,
     droppedRules,
