@@ -53,6 +53,8 @@ export interface ForwardAction {
   readonly backends: readonly WeightedBackend[];
   /** Upstream timeout for the whole request, ms. Absent: Envoy's default (15 s); 0: disabled. */
   readonly timeoutMs?: number;
+  /** The stream may stay idle (no bytes either way) this long, ms (RouteAction.idle_timeout); 0: disabled. */
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly mirrors?: readonly Mirror[];
   readonly rewrite?: Rewrite;

@@ -62,6 +62,7 @@ function ruleAction(rule: CompiledRule, listener: ListenerPlan, resolved: Resolv
     type: 'forward',
     backends: rule.backends,
     ...(resolved.timeoutMs !== undefined ? { timeoutMs: resolved.timeoutMs } : {}),
+    ...(resolved.idleTimeoutMs !== undefined ? { idleTimeoutMs: resolved.idleTimeoutMs } : {}),
     ...(resolved.retry ? { retry: resolved.retry } : {}),
     ...(rule.mirrors.length > 0 ? { mirrors: rule.mirrors } : {}),
     ...(rule.rewrite ? { rewrite: rule.rewrite } : {}),
