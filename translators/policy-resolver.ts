@@ -26,7 +26,7 @@ import {
   type PolicyProblem,
   type SecurityFeature,
 } from './meshgate/security-policy';
-import { buildGlobalRateLimit, buildLocalRateLimit, buildRetry, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
+import { buildGlobalRateLimit, buildGrpcJsonTranscoder, buildLocalRateLimit, buildRetry, idleTimeoutMs, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
 import { corsPolicy } from './gateway-api/cors';
 import { getObject } from './core/json';
 
@@ -47,6 +47,7 @@ export interface RuleScope {
 export interface ResolvedRulePolicy {
   readonly policy?: RoutePolicy;
   readonly timeoutMs?: number;
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly hashOn?: readonly HashKey[];
   readonly clusters: readonly Cluster[];
@@ -198,6 +199,8 @@ export class PolicyResolver {
       const pick = this.pickTraffic(trf, 'timeout');
       if (pick) timeout = timeoutMs(pick.doc.spec);
     }
+    const idlePick = this.pickTraffic(trf, 'idleTimeout');
+    const idleTimeout = idlePick ? idleTimeoutMs(idlePick.doc.spec) : undefined;
     let retry = scope.rule.retry;
     if (retry === undefined) {
       const pick = this.pickTraffic(trf, 'retry');
@@ -210,6 +213,17 @@ export class PolicyResolver {
         }
       }
     }
+    const transcoderPick = this.pickTraffic(trf, 'grpcJsonTranscoder');
+    if (transcoderPick) {
+      const d = transcoderPick.doc;
+      const transcoder = use(this.built(d, 'grpcJsonTranscoder', () => ({ value: buildGrpcJsonTranscoder(d.spec), clusters: [] })));
+      if (transcoder) {
+        policy.grpcJsonTranscoder = transcoder;
+        // The transcoded request is a gRPC call: it needs an HTTP/2 upstream.
+        const http1 = scope.rule.clusters.filter((c) => !c.http2 && scope.rule.backends.some((b) => b.cluster === c.name));
+        if (http1.length > 0) this.ctx.statusOf(d).warn(`grpcJsonTranscoder for ${transcoderPick.target}: backend ${http1.map((c) => c.name).join(', ')} does not speak HTTP/2 (set the Backend's protocol to grpc): transcoded calls will fail`);
+      }
+    }
     let hashOn: HashKey[] | undefined;
     for (const b of scope.rule.backendDocs) {
       hashOn = this.ctx.backends.hashKeys(b);
@@ -218,6 +232,7 @@ export class PolicyResolver {
     return {
       ...(Object.keys(policy).length > 0 ? { policy } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+      ...(idleTimeout !== undefined ? { idleTimeoutMs: idleTimeout } : {}),
       ...(retry ? { retry } : {}),
       ...(hashOn ? { hashOn } : {}),
       clusters,

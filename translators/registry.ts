@@ -1,15 +1,17 @@
 // Every kind meshgate accepts: its apiVersions and the schema of its spec (or, for core Secret
 // and Namespace, of its top-level fields).
-import { anything, bool, map, obj, str, type Schema } from './schema';
+import { anything, bool, map, obj, str, type Schema, type StringSchema } from './schema';
 import { BASE64 } from './core/secrets';
 import { CORE_V1, GATEWAY_V1, GATEWAY_V1BETA1, groupOf, MESHGATE_V1ALPHA1 } from './core/kinds';
 import { gatewayClassSpec, gatewaySpec, referenceGrantSpec } from './gateway-api/schemas/gateway';
 import { httpRouteSpec } from './gateway-api/schemas/http-route';
 import { grpcRouteSpec } from './gateway-api/schemas/grpc-route';
+import { PRIORITY_ANNOTATION, prioritySchema } from './gateway-api/priority';
 import { backendSpec } from './meshgate/backend';
 import { backendPolicySpec } from './meshgate/backend-policy';
 import { consumerSpec } from './meshgate/consumer';
 import { listenerPolicySpec } from './meshgate/listener-policy';
+import { httpRouteFilterSpec } from './meshgate/http-route-filter';
 import { securityPolicySpec } from './meshgate/security-policy';
 import { trafficPolicySpec } from './meshgate/traffic-policy';
 
@@ -20,7 +22,11 @@ export interface KindSpec {
   readonly spec?: Schema;
   /** Top-level fields besides apiVersion, kind, metadata (and spec when `spec` is set). */
   readonly topLevel?: Readonly<Record<string, Schema>>;
+  /** Annotations meshgate reads on this kind, with the schema their value must meet. */
+  readonly annotations?: Readonly<Record<string, StringSchema>>;
 }
+
+const routeAnnotations = { [PRIORITY_ANNOTATION]: prioritySchema };
 
 const secretFields: Record<string, Schema> = {
   type: str({ minLength: 1 }),
@@ -32,8 +38,8 @@ const secretFields: Record<string, Schema> = {
 export const KINDS: Readonly<Record<string, KindSpec>> = {
   GatewayClass: { apiVersions: [GATEWAY_V1, GATEWAY_V1BETA1], spec: gatewayClassSpec },
   Gateway: { apiVersions: [GATEWAY_V1, GATEWAY_V1BETA1], spec: gatewaySpec },
-  HTTPRoute: { apiVersions: [GATEWAY_V1, GATEWAY_V1BETA1], spec: httpRouteSpec },
-  GRPCRoute: { apiVersions: [GATEWAY_V1], spec: grpcRouteSpec },
+  HTTPRoute: { apiVersions: [GATEWAY_V1, GATEWAY_V1BETA1], spec: httpRouteSpec, annotations: routeAnnotations },
+  GRPCRoute: { apiVersions: [GATEWAY_V1], spec: grpcRouteSpec, annotations: routeAnnotations },
   ReferenceGrant: { apiVersions: [GATEWAY_V1, GATEWAY_V1BETA1], spec: referenceGrantSpec },
   Secret: { apiVersions: [CORE_V1], topLevel: { ...secretFields, spec: obj(secretFields) } },
   Namespace: { apiVersions: [CORE_V1], topLevel: { spec: anything } },
@@ -43,6 +49,7 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   TrafficPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: trafficPolicySpec },
   BackendPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: backendPolicySpec },
   ListenerPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: listenerPolicySpec },
+  HTTPRouteFilter: { apiVersions: [MESHGATE_V1ALPHA1], spec: httpRouteFilterSpec },
   ClientTrafficPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: listenerPolicySpec },
 };
 

@@ -5,8 +5,8 @@
 import type { DocumentError, DocumentRef } from '../src/documents/types';
 import { DEFAULT_NAMESPACE } from './core/kinds';
 import { getString } from './core/json';
-import { KIND_NAMES, KINDS } from './registry';
-import { checkSchema, isJsonObject, map, obj, str, anything, int, type Schema } from './schema';
+import { KIND_NAMES, KINDS, type KindSpec } from './registry';
+import { checkSchema, isJsonObject, map, obj, str, anything, int, type Schema, type SchemaIssue } from './schema';
 import { namespaceName } from './gateway-api/schemas/common';
 import { secretBody } from './core/secrets';
 
@@ -68,8 +68,23 @@ function validateOne(raw: unknown, index: number): DocumentError[] {
   if (spec.spec) topLevel['spec'] = spec.spec;
   const envelope = obj(topLevel, { required: spec.spec ? ['metadata', 'spec'] : ['metadata'] });
   for (const issue of checkSchema(envelope, raw, '')) push(issue.path, issue.reason);
+  for (const issue of annotationIssues(spec.annotations, raw)) push(issue.path, issue.reason);
   if (kind === 'Secret') errors.push(...secretRules(raw, index, document));
   return errors;
+}
+
+/**
+ * Annotations meshgate reads (e.g. meshgate.io/priority) checked against their schema. Values that
+ * are not strings are already reported by the metadata schema; other annotations are not meshgate's.
+ */
+function annotationIssues(known: KindSpec['annotations'], raw: Record<string, unknown>): SchemaIssue[] {
+  if (!known) return [];
+  const annotations = isJsonObject(raw['metadata']) ? raw['metadata']['annotations'] : undefined;
+  if (!isJsonObject(annotations)) return [];
+  return Object.entries(known).flatMap(([key, schema]) => {
+    const value = annotations[key];
+    return typeof value === 'string' ? checkSchema(schema, value, `metadata.annotations[${JSON.stringify(key)}]`) : [];
+  });
 }
 
 /** A kubernetes.io/tls Secret must carry tls.crt and tls.key (the API server enforces this too). */

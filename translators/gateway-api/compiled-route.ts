@@ -8,6 +8,7 @@ import type { CorsPolicy, ExtAuthzPolicy } from '../../src/ir/policy';
 import type { HeaderMutation, Mirror, RetryPolicy, Rewrite, RouteMatch, WeightedBackend } from '../../src/ir/route';
 import { getStrings } from '../core/json';
 import type { RouteKind } from './listeners';
+import { routePriority } from './priority';
 
 export interface CompiledMatch {
   readonly match: RouteMatch;
@@ -32,6 +33,8 @@ export interface CompiledRule {
   readonly backends: readonly WeightedBackend[];
   /** The Backend documents behind `backends`, in backendRefs order (for backend-level policies). */
   readonly backendDocs: readonly InputDocument[];
+  /** An HTTPRouteFilter's directResponse: the rule answers by itself. */
+  readonly directResponse?: { readonly status: number; readonly body?: string; readonly contentType?: string };
   /** Answer this instead of forwarding (no usable backend, a filter that did not resolve): 500 for HTTP, 503 for gRPC (clients see UNAVAILABLE). */
   readonly failStatus?: 500 | 503;
   readonly timeoutMs?: number;
@@ -44,6 +47,8 @@ export interface CompiledRoute {
   readonly doc: InputDocument;
   readonly kind: RouteKind;
   readonly hostnames: readonly string[];
+  /** meshgate.io/priority (0 when absent): higher sorts first in every virtual host. */
+  readonly priority: number;
   readonly rules: readonly CompiledRule[];
   readonly resolvedRefs: StatusCondition;
   /** "Dropped Rule ..." messages for rules that could not be used (PartiallyInvalid). */
@@ -52,6 +57,8 @@ export interface CompiledRoute {
   readonly unusable: boolean;
   /** True when some backend share points at the unresolved-backend cluster. */
   readonly usesUnresolvedCluster: boolean;
+  /** Errors in how the route combines its filters (e.g. two path rewrites on one rule), paths relative to the document. */
+  readonly errors: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** The route-level result both route kinds end with, once their rules are compiled. */
@@ -62,15 +69,18 @@ export function compiledRoute(
   resolvedRefs: StatusCondition,
   droppedRules: readonly string[],
   usesUnresolvedCluster: boolean,
+  errors: readonly { readonly path: string; readonly reason: string }[] = [],
 ): CompiledRoute {
   return {
     doc,
     kind,
     hostnames: getStrings(doc.spec, 'hostnames'),
+    priority: routePriority(doc),
     rules,
     resolvedRefs,
     droppedRules,
     unusable: rules.length === 0,
     usesUnresolvedCluster,
+    errors,
   };
 }

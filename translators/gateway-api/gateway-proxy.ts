@@ -18,6 +18,7 @@ import type { CompiledRoute, CompiledRule } from './compiled-route';
 import type { ListenerPlan } from './listeners';
 import { sameValue } from './route-memo';
 import { compareMatches, type MatchEntry } from './precedence';
+import { sortByPriority } from './priority';
 
 export interface RateLimitServiceOptions {
   readonly host: string;
@@ -56,10 +57,12 @@ function redirectAction(filter: Parameters<typeof getString>[0], listener: Liste
 function ruleAction(rule: CompiledRule, listener: ListenerPlan, resolved: ResolvedRulePolicy): RouteAction {
   if (rule.redirect) return redirectAction(rule.redirect, listener);
   if (rule.failStatus) return { type: 'direct', status: rule.failStatus };
+  if (rule.directResponse) return { type: 'direct', ...rule.directResponse };
   return {
     type: 'forward',
     backends: rule.backends,
     ...(resolved.timeoutMs !== undefined ? { timeoutMs: resolved.timeoutMs } : {}),
+    ...(resolved.idleTimeoutMs !== undefined ? { idleTimeoutMs: resolved.idleTimeoutMs } : {}),
     ...(resolved.retry ? { retry: resolved.retry } : {}),
     ...(rule.mirrors.length > 0 ? { mirrors: rule.mirrors } : {}),
     ...(rule.rewrite ? { rewrite: rule.rewrite } : {}),
@@ -142,7 +145,7 @@ export function buildGatewayProxy(plan: GatewayPlan, ctx: ProxyBuildContext, add
     const virtualHosts: VirtualHost[] = hostnames.map((h) => {
       const vhName = virtualHostName(l.name, h);
       const seen = new Set<string>();
-      const routes: Route[] = [];
+      const placed: { route: Route; priority: number }[] = [];
       const coveringPatterns = patterns.filter((x) => covers(x, h));
       // Rules of less specific hostnames that also cover h follow, in Gateway API hostname order.
       for (const g of h === ANY_HOST || isWildcard(h) ? coveringPatterns : [h, ...coveringPatterns]) {
@@ -152,8 +155,9 @@ export function buildGatewayProxy(plan: GatewayPlan, ctx: ProxyBuildContext, add
           seen.add(name);
           const { action, policy } = resolveRule(e.route, e.rule);
           const section = `rules[${e.rule.index}].matches[${e.match.matchIndex}]`;
-          routes.push(
-            sameAsLastTime(e.rule, {
+          placed.push({
+            priority: e.route.priority,
+            route: sameAsLastTime(e.rule, {
               name,
               match: e.match.match,
               action,
@@ -162,9 +166,12 @@ export function buildGatewayProxy(plan: GatewayPlan, ctx: ProxyBuildContext, add
               ...(policy.policy ? { policy: policy.policy } : {}),
               source: { kind: e.route.kind, namespace: namespaceOf(e.route.doc), name: e.route.doc.metadata.name, section },
             }),
-          );
+          });
         }
       }
+      // meshgate.io/priority orders the whole virtual host (own, wildcard and hostname-less routes
+      // alike); equal priorities keep the Gateway API order built above.
+      const routes = sortByPriority(placed, (p) => p.priority).map((p) => p.route);
       return { name: vhName, domains: [h], routes };
     });
     const lp = [
