@@ -26,7 +26,7 @@ import {
   type PolicyProblem,
   type SecurityFeature,
 } from './meshgate/security-policy';
-import { buildGlobalRateLimit, buildLocalRateLimit, buildRetry, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
+import { buildGlobalRateLimit, buildLocalRateLimit, buildRetry, idleTimeoutMs, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
 import { corsPolicy } from './gateway-api/cors';
 import { getObject } from './core/json';
 
@@ -47,6 +47,7 @@ export interface RuleScope {
 export interface ResolvedRulePolicy {
   readonly policy?: RoutePolicy;
   readonly timeoutMs?: number;
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly hashOn?: readonly HashKey[];
   readonly clusters: readonly Cluster[];
@@ -198,6 +199,8 @@ export class PolicyResolver {
       const pick = this.pickTraffic(trf, 'timeout');
       if (pick) timeout = timeoutMs(pick.doc.spec);
     }
+    const idlePick = this.pickTraffic(trf, 'idleTimeout');
+    const idleTimeout = idlePick ? idleTimeoutMs(idlePick.doc.spec) : undefined;
     let retry = scope.rule.retry;
     if (retry === undefined) {
       const pick = this.pickTraffic(trf, 'retry');
@@ -218,6 +221,7 @@ export class PolicyResolver {
     return {
       ...(Object.keys(policy).length > 0 ? { policy } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+      ...(idleTimeout !== undefined ? { idleTimeoutMs: idleTimeout } : {}),
       ...(retry ? { retry } : {}),
       ...(hashOn ? { hashOn } : {}),
       clusters,

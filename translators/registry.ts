@@ -11,6 +11,7 @@ import { backendSpec } from './meshgate/backend';
 import { backendPolicySpec } from './meshgate/backend-policy';
 import { consumerSpec } from './meshgate/consumer';
 import { listenerPolicySpec } from './meshgate/listener-policy';
+import { httpRouteFilterSpec } from './meshgate/http-route-filter';
 import { securityPolicySpec } from './meshgate/security-policy';
 import { trafficPolicySpec } from './meshgate/traffic-policy';
 
@@ -48,6 +49,7 @@ export const KINDS: Readonly<Record<string, KindSpec>> = {
   TrafficPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: trafficPolicySpec },
   BackendPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: backendPolicySpec },
   ListenerPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: listenerPolicySpec },
+  HTTPRouteFilter: { apiVersions: [MESHGATE_V1ALPHA1], spec: httpRouteFilterSpec },
   ClientTrafficPolicy: { apiVersions: [MESHGATE_V1ALPHA1], spec: listenerPolicySpec },
 };
 

@@ -97,7 +97,7 @@ export function translateGatewayApi(documents: readonly InputDocument[], options
 
   for (const b of index.list('Backend')) statusOf(b).conditions.push(accepted('Backend accepted'));
   // Documents that only hold data for others: valid documents are accepted; their users report problems.
-  for (const kind of ['ReferenceGrant', 'Secret', 'Namespace']) for (const d of index.list(kind)) statusOf(d).conditions.push(accepted(`${kind} accepted`));
+  for (const kind of ['ReferenceGrant', 'Secret', 'Namespace', 'HTTPRouteFilter']) for (const d of index.list(kind)) statusOf(d).conditions.push(accepted(`${kind} accepted`));
   const consumersByNs = new Map<string, ConsumerCredentials[]>();
   for (const c of index.list('Consumer')) {
     const { credentials, problems } = consumerCredentials(c, index);
@@ -141,6 +141,7 @@ export function translateGatewayApi(documents: readonly InputDocument[], options
     for (const doc of index.list(kind)) {
       const status = statusOf(doc);
       const compiled: CompiledRoute = routeMemo.compile(doc, routeCtx, (m) => status.warn(m), kind === 'HTTPRoute' ? compileHttpRoute : compileGrpcRoute);
+      compiled.errors.forEach((e) => error(doc, e.path, e.reason));
       status.parents.push(...attachRoute(compiled, lookup, index));
       if (getObjects(doc.spec, 'parentRefs').length === 0) status.warn('no parentRefs: the route is not attached to any Gateway');
     }

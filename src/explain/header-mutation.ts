@@ -52,13 +52,21 @@ export interface MutationResult {
   readonly removed: string[];
 }
 
-/** Applies one level's removals and additions to `headers` in place. */
-export function applyLevel(level: MutationLevel, headers: HeaderMap, ctx: FormatContext, trace: Trace, out: MutationResult): void {
-  for (const name of strs(level.config, 'request_headers_to_remove')) {
+/**
+ * Applies one level's removals and additions to `headers` in place, as Envoy's HeaderParser does:
+ * removals first; then every value is formatted against the headers as they are at that point
+ * (so a value copied from a header removed at this level is empty, and an empty value is dropped
+ * unless keep_empty_value is set); then overwrites, then appends. `fields` names the level's
+ * lists (request_* by default, response_* for response headers).
+ */
+export function applyLevel(level: MutationLevel, headers: HeaderMap, ctx: FormatContext, trace: Trace, out: MutationResult, fields: MutationFields = REQUEST_FIELDS): void {
+  for (const name of strs(level.config, fields.remove)) {
     const key = name.toLowerCase();
     if (headers.delete(key) && !out.removed.includes(key)) out.removed.push(key);
   }
-  for (const option of objs(level.config, 'request_headers_to_add')) {
+  const overwrite: [string, string][] = [];
+  const append: [string, string][] = [];
+  for (const option of objs(level.config, fields.add)) {
     const header = obj(option, 'header');
     const name = (str(header, 'key') ?? '').toLowerCase();
     if (name === '') continue;
@@ -69,17 +77,27 @@ export function applyLevel(level: MutationLevel, headers: HeaderMap, ctx: Format
     const exists = headers.has(name);
     let applied = true;
     if (value === '' && bool(option, 'keep_empty_value') !== true) applied = false;
-    else if (action === 'APPEND_IF_EXISTS_OR_ADD') headers.set(name, [...(headers.get(name) ?? []), value]);
+    else if (action === 'APPEND_IF_EXISTS_OR_ADD') append.push([name, value]);
     else if (action === 'ADD_IF_ABSENT') {
       if (exists) applied = false;
-      else headers.set(name, [value]);
+      else append.push([name, value]);
     } else if (action === 'OVERWRITE_IF_EXISTS') {
-      if (exists) headers.set(name, [value]);
+      if (exists) overwrite.push([name, value]);
       else applied = false;
-    } else headers.set(name, [value]);
+    } else overwrite.push([name, value]);
     out.added.push({ name, value, action, level: level.label, applied });
   }
+  for (const [name, value] of overwrite) headers.set(name, [value]);
+  for (const [name, value] of append) headers.set(name, [...(headers.get(name) ?? []), value]);
 }
+
+export interface MutationFields {
+  readonly add: string;
+  readonly remove: string;
+}
+
+export const REQUEST_FIELDS: MutationFields = { add: 'request_headers_to_add', remove: 'request_headers_to_remove' };
+export const RESPONSE_FIELDS: MutationFields = { add: 'response_headers_to_add', remove: 'response_headers_to_remove' };
 
 /** The route-chain levels in the order Envoy evaluates them. */
 export function routeMutationLevels(routeConfig: JsonObject, virtualHost: JsonObject, route: JsonObject): MutationLevel[] {

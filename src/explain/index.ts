@@ -12,6 +12,8 @@ import { chainTls, HCM_TYPE, networkFilters, routeTableOf, TCP_PROXY_TYPE } from
 import type { RouteScope } from './per-filter-config';
 import { evalRbac, type RbacContext } from './rbac-eval';
 import { redirectLocation, redirectStatus } from './redirect';
+import type { HeaderMap } from './header-mutation';
+import { applyResponseHeaders, type ResponseHeaderContext } from './response-headers';
 import { remoteAddress } from './remote-address';
 import { indexResources, type ResourceIndex } from './resource-index';
 import { buildRequestView, headerValue, normalizePath, type RequestView } from './request-view';
@@ -39,6 +41,17 @@ interface Draft {
   upstream?: UpstreamReport;
   redirect?: ExplainResult['redirect'];
   directResponse?: ExplainResult['directResponse'];
+  responseHeadersAdded?: ExplainResult['responseHeadersAdded'];
+  responseHeadersRemoved?: ExplainResult['responseHeadersRemoved'];
+}
+
+/** Records the route's response header changes on the draft; returns the response headers that result. */
+function responseHeaders(draft: Draft, ctx: Omit<ResponseHeaderContext, 'requestHeaders'>, requestHeaders: HeaderMap): HeaderMap {
+  const response: HeaderMap = new Map();
+  const changes = applyResponseHeaders({ ...ctx, requestHeaders }, response);
+  if (changes.added.length > 0) draft.responseHeadersAdded = changes.added;
+  if (changes.removed.length > 0) draft.responseHeadersRemoved = changes.removed;
+  return response;
 }
 
 function finish(draft: Draft, trace: Trace): ExplainResult {
@@ -94,7 +107,10 @@ function routerVerdict(
     const body = dataSourceText(obj(direct, 'body'));
     draft.decision = 'direct_response';
     draft.status = status;
-    draft.directResponse = { status, ...(body !== undefined ? { body } : {}) };
+    const response = responseHeaders(draft, { routeConfig: ctx.routeConfig, virtualHost: vh.virtualHost, route: r, ...(ctx.remoteIp !== undefined ? { remoteIp: ctx.remoteIp } : {}), trace }, new Map([...view.headers.entries()].map(([k, v]) => [k, [...v]])));
+    // Envoy's local reply sets text/plain for a body only when no Content-Type was set.
+    const contentType = response.get('content-type')?.[0] ?? (body !== undefined && body !== '' ? 'text/plain' : undefined);
+    draft.directResponse = { status, ...(body !== undefined ? { body } : {}), ...(contentType !== undefined ? { contentType } : {}) };
     return { outcome: 'respond', statusCode: status, detail: `direct response ${status}${body !== undefined ? ` with body ${JSON.stringify(body.length > 80 ? `${body.slice(0, 77)}...` : body)}` : ''}` };
   }
   if (!obj(r, 'route')) {
@@ -115,6 +131,8 @@ function routerVerdict(
   });
   draft.upstream = forward.upstream;
   for (const c of forward.upstream.clusters) trace.step(describeCluster(c));
+  const sentHeaders: HeaderMap = new Map(Object.entries(forward.upstream.requestHeaders).map(([k, v]) => [k, [v]]));
+  responseHeaders(draft, { routeConfig: ctx.routeConfig, virtualHost: vh.virtualHost, route: r, ...(ctx.remoteIp !== undefined ? { remoteIp: ctx.remoteIp } : {}), trace }, sentHeaders);
   if (forward.clusterNotFoundStatus !== undefined) {
     draft.decision = 'cluster_not_found';
     draft.status = forward.clusterNotFoundStatus;

@@ -187,7 +187,10 @@ export interface ExplainResult {
   readonly filters: readonly FilterReport[];
   readonly upstream?: UpstreamReport;
   readonly redirect?: { readonly location: string; readonly status: number };
-  readonly directResponse?: { readonly status: number; readonly body?: string };
+  readonly directResponse?: { readonly status: number; readonly body?: string; readonly contentType?: string };
+  /** Route-level response header changes (route, virtual host, route configuration levels). */
+  readonly responseHeadersAdded?: readonly HeaderChange[];
+  readonly responseHeadersRemoved?: readonly string[];
   /** Human-readable walk, in Envoy's order. */
   readonly steps: readonly string[];
   /** What explain could not know offline and what it assumed instead. */

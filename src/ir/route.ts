@@ -53,6 +53,8 @@ export interface ForwardAction {
   readonly backends: readonly WeightedBackend[];
   /** Upstream timeout for the whole request, ms. Absent: Envoy's default (15 s); 0: disabled. */
   readonly timeoutMs?: number;
+  /** The stream may stay idle (no bytes either way) this long, ms (RouteAction.idle_timeout); 0: disabled. */
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly mirrors?: readonly Mirror[];
   readonly rewrite?: Rewrite;
@@ -113,16 +115,37 @@ export interface DirectResponseAction {
   readonly type: 'direct';
   readonly status: number;
   readonly body?: string;
+  /** Content-Type of the answer (Envoy sends text/plain with a body unless told otherwise). */
+  readonly contentType?: string;
 }
 
-/** Header changes; names lower-case. `set` overwrites, `add` appends, `remove` deletes. */
+/**
+ * Header changes; names lower-case. `set` overwrites, `add` appends, `addIfAbsent` adds only
+ * when the header is not there yet, `remove` deletes, `rename` moves a request header's value to
+ * another name (request headers only; on a forwarded request). Removals happen before additions.
+ */
 export interface HeaderMutation {
   readonly set?: readonly HeaderValue[];
   readonly add?: readonly HeaderValue[];
+  readonly addIfAbsent?: readonly HeaderValue[];
   readonly remove?: readonly string[];
+  readonly rename?: readonly HeaderRename[];
 }
 
-export interface HeaderValue {
-  readonly name: string;
-  readonly value: string;
+/**
+ * A header to write. A value is taken literally (src/xds escapes what Envoy would read as a
+ * command operator), copied from a request header, or, for input families whose header values
+ * are Envoy format strings (Istio), passed through as such.
+ */
+export type HeaderValue =
+  | { readonly name: string; readonly value: string }
+  /** The request header's value (for response headers too); nothing is written when it is absent. */
+  | { readonly name: string; readonly fromRequestHeader: string }
+  /** An Envoy header value format string (e.g. "%DOWNSTREAM_REMOTE_ADDRESS%"), used as is. */
+  | { readonly name: string; readonly envoyFormat: string };
+
+/** Copy the request header `from` to `to` (overwriting it), then remove `from`; nothing happens when `from` is absent. */
+export interface HeaderRename {
+  readonly from: string;
+  readonly to: string;
 }

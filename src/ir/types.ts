@@ -69,8 +69,10 @@ export interface ListenerTls {
 }
 
 export interface ListenerOptions {
-  /** JSON access log lines on stdout. */
+  /** JSON access log lines, on stdout unless accessLogPath is set. */
   readonly accessLog: boolean;
+  /** With accessLog: append the JSON lines to this file (envoy.access_loggers.file) instead of stdout. */
+  readonly accessLogPath?: string;
   /** Generate x-request-id when absent (and echo it in responses). */
   readonly requestId: { readonly generate: boolean; readonly preserveExternal: boolean; readonly returnInResponse: boolean };
   /** Accept WebSocket upgrades. */

@@ -1,5 +1,6 @@
 // One JSON line per request on Envoy's stdout (envoy.access_loggers.stdout), for `docker logs` and
-// log shippers. The fields follow Envoy's default access log, keyed for machines.
+// log shippers, or appended to a file (envoy.access_loggers.file, Kong's file-log). The fields
+// follow Envoy's default access log, keyed for machines.
 import type { JsonObject } from '../envoy/resource';
 import { typed } from './json';
 
@@ -29,5 +30,13 @@ export function stdoutJsonAccessLog(): JsonObject {
   return {
     name: 'envoy.access_loggers.stdout',
     typed_config: typed('envoy.extensions.access_loggers.stream.v3.StdoutAccessLog', { log_format: { json_format: { ...JSON_FORMAT } } }),
+  };
+}
+
+/** The same JSON lines appended to `path` (Envoy opens the file itself and reopens it on SIGUSR1). */
+export function fileJsonAccessLog(path: string): JsonObject {
+  return {
+    name: 'envoy.access_loggers.file',
+    typed_config: typed('envoy.extensions.access_loggers.file.v3.FileAccessLog', { path, log_format: { json_format: { ...JSON_FORMAT } } }),
   };
 }

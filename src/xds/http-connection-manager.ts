@@ -1,7 +1,7 @@
 // The HttpConnectionManager of one filter chain: routes over RDS (named like the chain), the HTTP
 // filters from the registry, and the listener options (access log, request ids, WebSocket, HTTP/2).
 import type { JsonObject } from '../envoy/resource';
-import { stdoutJsonAccessLog } from './access-log';
+import { fileJsonAccessLog, stdoutJsonAccessLog } from './access-log';
 import type { HttpFilterInstance } from './filters/types';
 import { adsConfigSource, compact, flag, typed } from './json';
 import type { FilterChainPlan } from './plan';
@@ -43,7 +43,7 @@ export function buildHttpConnectionManager(chain: FilterChainPlan, filters: read
       rds: { config_source: adsConfigSource(), route_config_name: chain.name },
       http_filters: filters.map((f) => f.httpFilter),
       http2_protocol_options: http2 ? { ...HTTP2_PROTOCOL_OPTIONS } : undefined,
-      access_log: options.accessLog ? [stdoutJsonAccessLog()] : undefined,
+      access_log: options.accessLog ? [options.accessLogPath !== undefined ? fileJsonAccessLog(options.accessLogPath) : stdoutJsonAccessLog()] : undefined,
       use_remote_address: true,
       xff_num_trusted_hops: trustsForwardedFor ? 1 : undefined,
       internal_address_config: INTERNAL_ADDRESSES,

@@ -115,6 +115,8 @@ function combineOptions(all: readonly ListenerOptions[]): ListenerOptions {
   const anyAsks = (pick: (o: ListenerOptions) => boolean | undefined): boolean => all.some((o) => pick(o) === true);
   return {
     accessLog: anyAsks((o) => o.accessLog),
+    // Listeners sharing a chain share one HCM and so one access log: the first file named wins.
+    ...(all.some((o) => o.accessLog && o.accessLogPath !== undefined) ? { accessLogPath: all.find((o) => o.accessLog && o.accessLogPath !== undefined)!.accessLogPath! } : {}),
     requestId: {
       generate: anyAsks((o) => o.requestId.generate),
       preserveExternal: anyAsks((o) => o.requestId.preserveExternal),

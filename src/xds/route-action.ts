@@ -81,6 +81,7 @@ export function forwardAction(action: ForwardAction, path: PathMatch, extras: Fo
       ...(rewrite?.path ? pathRewrite(rewrite.path, path) : {}),
       host_rewrite_literal: rewrite?.host,
       timeout: action.timeoutMs !== undefined ? duration(action.timeoutMs) : undefined,
+      idle_timeout: action.idleTimeoutMs !== undefined ? duration(action.idleTimeoutMs) : undefined,
       retry_policy: action.retry ? retryPolicy(action.retry) : undefined,
       request_mirror_policies: list((action.mirrors ?? []).map(mirrorPolicy)),
       rate_limits: list([...extras.rateLimits]),

@@ -13,6 +13,8 @@ import { prometheusStatsRoute, PROMETHEUS_STATS_ROUTE } from './prometheus';
 import { httpsRedirectVirtualHost, redirectAction } from './redirect';
 import { forwardAction } from './route-action';
 import { routeMatch } from './route-match';
+import { directResponse, withContentType } from './direct-response';
+import { spreadRenames } from './header-rename';
 
 /**
  * Envoy routes built last time, per IR route object: the JSON is a function of the IR route and
@@ -38,20 +40,23 @@ export function envoyRoute(planned: PlannedRoute, filters: readonly HttpFilterIn
 }
 
 function freshRoute(route: Route, perFilter: JsonObject, rateLimits: readonly JsonObject[]): JsonObject {
+  const renamed = spreadRenames(route);
   let action: JsonObject;
-  switch (route.action.type) {
+  let responseHeaders = route.responseHeaders;
+  switch (renamed.action.type) {
     case 'forward':
-      action = forwardAction(route.action, route.match.path, { rateLimits });
+      action = forwardAction(renamed.action, route.match.path, { rateLimits });
       break;
     case 'redirect':
-      action = { redirect: redirectAction(route.action, route.match.path) };
+      action = { redirect: redirectAction(renamed.action, route.match.path) };
       break;
     case 'direct':
-      action = { direct_response: compact({ status: route.action.status, body: route.action.body !== undefined ? { inline_string: route.action.body } : undefined }) };
+      action = directResponse(renamed.action);
+      responseHeaders = withContentType(renamed.action, responseHeaders);
       break;
   }
-  const request = headerMutation(route.requestHeaders);
-  const response = headerMutation(route.responseHeaders);
+  const request = headerMutation(renamed.requestHeaders);
+  const response = headerMutation(responseHeaders);
   return compact({
     name: route.name,
     match: routeMatch(route.match),

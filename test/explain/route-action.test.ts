@@ -42,7 +42,7 @@ test('direct response: status and inline body', () => {
   const r = one({ name: 'teapot', match: { prefix: '/' }, direct_response: { status: 418, body: { inline_string: 'short and stout' } } });
   assert.equal(r.decision, 'direct_response');
   assert.equal(r.status, 418);
-  assert.deepEqual(r.directResponse, { status: 418, body: 'short and stout' });
+  assert.deepEqual(r.directResponse, { status: 418, body: 'short and stout', contentType: 'text/plain' });
 });
 
 test('rewrites: prefix_rewrite keeps the rest of the path and the query; host_rewrite_literal sets :authority', () => {

@@ -33,6 +33,8 @@ export interface CompiledRule {
   readonly backends: readonly WeightedBackend[];
   /** The Backend documents behind `backends`, in backendRefs order (for backend-level policies). */
   readonly backendDocs: readonly InputDocument[];
+  /** An HTTPRouteFilter's directResponse: the rule answers by itself. */
+  readonly directResponse?: { readonly status: number; readonly body?: string; readonly contentType?: string };
   /** Answer this instead of forwarding (no usable backend, a filter that did not resolve): 500 for HTTP, 503 for gRPC (clients see UNAVAILABLE). */
   readonly failStatus?: 500 | 503;
   readonly timeoutMs?: number;
@@ -55,6 +57,8 @@ export interface CompiledRoute {
   readonly unusable: boolean;
   /** True when some backend share points at the unresolved-backend cluster. */
   readonly usesUnresolvedCluster: boolean;
+  /** Errors in how the route combines its filters (e.g. two path rewrites on one rule), paths relative to the document. */
+  readonly errors: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** The route-level result both route kinds end with, once their rules are compiled. */
@@ -65,6 +69,7 @@ export function compiledRoute(
   resolvedRefs: StatusCondition,
   droppedRules: readonly string[],
   usesUnresolvedCluster: boolean,
+  errors: readonly { readonly path: string; readonly reason: string }[] = [],
 ): CompiledRoute {
   return {
     doc,
@@ -76,5 +81,6 @@ export function compiledRoute(
     droppedRules,
     unusable: rules.length === 0,
     usesUnresolvedCluster,
+    errors,
   };
 }

@@ -57,10 +57,12 @@ function redirectAction(filter: Parameters<typeof getString>[0], listener: Liste
 function ruleAction(rule: CompiledRule, listener: ListenerPlan, resolved: ResolvedRulePolicy): RouteAction {
   if (rule.redirect) return redirectAction(rule.redirect, listener);
   if (rule.failStatus) return { type: 'direct', status: rule.failStatus };
+  if (rule.directResponse) return { type: 'direct', ...rule.directResponse };
   return {
     type: 'forward',
     backends: rule.backends,
     ...(resolved.timeoutMs !== undefined ? { timeoutMs: resolved.timeoutMs } : {}),
+    ...(resolved.idleTimeoutMs !== undefined ? { idleTimeoutMs: resolved.idleTimeoutMs } : {}),
     ...(resolved.retry ? { retry: resolved.retry } : {}),
     ...(rule.mirrors.length > 0 ? { mirrors: rule.mirrors } : {}),
     ...(rule.rewrite ? { rewrite: rule.rewrite } : {}),

@@ -2,7 +2,10 @@
 // ExtensionRef filters and weighted backends (spoken to over HTTP/2).
 import type { InputDocument } from '../../src/documents/types';
 import type { Cluster } from '../../src/ir/cluster';
+import { documentKey } from '../core/documents';
 import { getObject, getObjects, getString, has } from '../core/json';
+import { warnUnusedForDirectResponse } from './http-route';
+import { combineRuleFilters, type GatewayRuleFilters } from './route-filters';
 import { compiledRoute, type CompiledMatch, type CompiledRoute, type CompiledRule } from './compiled-route';
 import { grpcMatch } from './route-matches';
 import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
@@ -13,6 +16,7 @@ export function compileGrpcRoute(doc: InputDocument, ctx: RouteCompileContext, w
   const rules = specRules.length > 0 ? specRules : [{}];
   const compiled: CompiledRule[] = [];
   const dropped: string[] = [];
+  const errors: { path: string; reason: string }[] = [];
   let usesUnresolved = false;
   rules.forEach((rule, i) => {
     const ruleName = getString(rule, 'name');
@@ -28,27 +32,45 @@ export function compileGrpcRoute(doc: InputDocument, ctx: RouteCompileContext, w
     };
     const matchSpecs = getObjects(rule, 'matches');
     const matches: CompiledMatch[] = (matchSpecs.length > 0 ? matchSpecs : [undefined]).map((m, j) => ({ match: grpcMatch(m), matchIndex: j }));
-    const { byType, mirrors, extensionPolicies, extensionFailed, backends: resolved } = resolveCommonRuleParts(doc, rule, true, ctx, problems, addCluster);
-    resolved.clusters.forEach(addCluster);
-    usesUnresolved ||= resolved.usesUnresolved;
+    const { mirrors, extensionPolicies, routeFilters, extensionFailed, backends: resolved } = resolveCommonRuleParts(doc, rule, true, ctx, problems, addCluster);
     if (has(rule, 'sessionPersistence')) warn(`rules[${i}].sessionPersistence is not supported and is ignored`);
-    const requestHeaders = headerMutation(getObject(byType('RequestHeaderModifier'), 'requestHeaderModifier'));
-    const responseHeaders = headerMutation(getObject(byType('ResponseHeaderModifier'), 'responseHeaderModifier'));
+    const filters = getObjects(rule, 'filters');
+    const at = (type: string): number => filters.findIndex((f) => getString(f, 'type') === type);
+    const request = headerMutation(getObject(filters[at('RequestHeaderModifier')], 'requestHeaderModifier'));
+    const response = headerMutation(getObject(filters[at('ResponseHeaderModifier')], 'responseHeaderModifier'));
+    const gateway: GatewayRuleFilters = {
+      ...(request ? { requestHeaders: { mutation: request, source: { label: "the rule's RequestHeaderModifier filter", filterIndex: at('RequestHeaderModifier') } } } : {}),
+      ...(response ? { responseHeaders: { mutation: response, source: { label: "the rule's ResponseHeaderModifier filter", filterIndex: at('ResponseHeaderModifier') } } } : {}),
+    };
+    const combined = combineRuleFilters(gateway, routeFilters);
+    combined.errors.forEach((e) => errors.push({ path: `spec.rules[${i}].filters[${e.filterIndex}]`, reason: e.reason }));
+    // The gRPC method is the path: rewriting it would call another method.
+    for (const { settings, filterIndex } of routeFilters) {
+      if (settings.pathRegex) errors.push({ path: `spec.rules[${i}].filters[${filterIndex}]`, reason: `HTTPRouteFilter ${documentKey(settings.doc)}: urlRewrite.path cannot be used on a GRPCRoute (the path names the gRPC method)` });
+    }
+    const { requestHeaders, responseHeaders, directResponse } = combined;
+    const hostRewrite = combined.rewrite?.host;
+    if (directResponse) warnUnusedForDirectResponse(rule, i, mirrors.length > 0, warn);
+    else resolved.clusters.forEach(addCluster);
+    usesUnresolved ||= !directResponse && resolved.usesUnresolved;
+    const ruleErrors = errors.some((e) => e.path.startsWith(`spec.rules[${i}].`));
     // Gateway API: gRPC requests that cannot be routed get UNAVAILABLE, which is what a 503 maps to.
-    const failStatus = extensionFailed || resolved.failStatus ? 503 : undefined;
+    const failStatus = extensionFailed || ruleErrors || (!directResponse && resolved.failStatus) ? 503 : undefined;
     compiled.push({
       index: i,
       ...(ruleName !== undefined ? { name: ruleName } : {}),
       matches,
       ...(requestHeaders ? { requestHeaders } : {}),
       ...(responseHeaders ? { responseHeaders } : {}),
-      mirrors,
+      ...(hostRewrite !== undefined && !directResponse ? { rewrite: { host: hostRewrite } } : {}),
+      ...(directResponse ? { directResponse } : {}),
+      mirrors: directResponse ? [] : mirrors,
       extensionPolicies,
-      backends: resolved.backends,
-      backendDocs: resolved.backendDocs,
+      backends: directResponse ? [] : resolved.backends,
+      backendDocs: directResponse ? [] : resolved.backendDocs,
       ...(failStatus ? { failStatus } : {}),
       clusters: failStatus ? [] : clusters,
     });
   });
-  return compiledRoute(doc, 'GRPCRoute', compiled, problems.condition(), dropped, usesUnresolved);
+  return compiledRoute(doc, 'GRPCRoute', compiled, problems.condition(), dropped, usesUnresolved, errors);
 }

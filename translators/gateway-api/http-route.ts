@@ -13,6 +13,7 @@ import { DEFAULT_RETRY_ON } from '../meshgate/traffic-policy';
 import { compiledRoute, type CompiledMatch, type CompiledRoute, type CompiledRule } from './compiled-route';
 import { corsPolicy } from './cors';
 import { httpMatch } from './route-matches';
+import { combineRuleFilters, type GatewayRuleFilters, type RuleFilterSource } from './route-filters';
 import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
 
 const DEFAULT_EXT_AUTH_TIMEOUT_MS = 10_000;
@@ -81,12 +82,35 @@ function externalAuth(route: InputDocument, filter: JsonObject, ctx: RouteCompil
   };
 }
 
+/** The rule's Gateway API filters that an HTTPRouteFilter could also set, with where they are. */
+function gatewayFilters(rule: JsonObject): GatewayRuleFilters {
+  const filters = getObjects(rule, 'filters');
+  const at = (type: string): number => filters.findIndex((f) => getString(f, 'type') === type);
+  const source = (type: string): RuleFilterSource => ({ label: `the rule's ${type} filter`, filterIndex: at(type) });
+  const request = headerMutation(getObject(filters[at('RequestHeaderModifier')], 'requestHeaderModifier'));
+  const response = headerMutation(getObject(filters[at('ResponseHeaderModifier')], 'responseHeaderModifier'));
+  const rewrite = rewriteOf(getObject(filters[at('URLRewrite')], 'urlRewrite'));
+  return {
+    ...(request ? { requestHeaders: { mutation: request, source: source('RequestHeaderModifier') } } : {}),
+    ...(response ? { responseHeaders: { mutation: response, source: source('ResponseHeaderModifier') } } : {}),
+    ...(rewrite ? { rewrite: { rewrite, source: source('URLRewrite') } } : {}),
+    ...(at('RequestRedirect') >= 0 ? { redirect: source('RequestRedirect') } : {}),
+  };
+}
+
+/** A rule that answers by itself sends nothing upstream: its backends, mirrors and rewrites are unused. */
+export function warnUnusedForDirectResponse(rule: JsonObject, index: number, mirrors: boolean, warn: (message: string) => void): void {
+  if (getObjects(rule, 'backendRefs').length > 0) warn(`rules[${index}]: backendRefs are not used: an HTTPRouteFilter answers the rule directly`);
+  if (mirrors) warn(`rules[${index}]: RequestMirror filters are not used: an HTTPRouteFilter answers the rule directly`);
+}
+
 export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, warn: (message: string) => void): CompiledRoute {
   const problems = new RefProblems();
   const specRules = getObjects(doc.spec, 'rules');
   const rules = specRules.length > 0 ? specRules : [{}];
   const compiled: CompiledRule[] = [];
   const dropped: string[] = [];
+  const errors: { path: string; reason: string }[] = [];
   let usesUnresolved = false;
   rules.forEach((rule, i) => {
     const clusters: Cluster[] = [];
@@ -102,20 +126,22 @@ export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, w
     }
     const matchSpecs = getObjects(rule, 'matches');
     const matches: CompiledMatch[] = (matchSpecs.length > 0 ? matchSpecs : [undefined]).map((m, j) => ({ match: httpMatch(m), matchIndex: j }));
-    const { byType, mirrors, extensionPolicies, extensionFailed, backends: resolved } = resolveCommonRuleParts(doc, rule, false, ctx, problems, addCluster);
+    const { byType, mirrors, extensionPolicies, routeFilters, extensionFailed, backends: resolved } = resolveCommonRuleParts(doc, rule, false, ctx, problems, addCluster);
     const ext = byType('ExternalAuth');
     const auth = ext ? externalAuth(doc, getObject(ext, 'externalAuth') ?? {}, ctx, problems) : {};
     if (auth.cluster) addCluster(auth.cluster);
     if (auth.warning) warn(auth.warning);
     const redirect = getObject(byType('RequestRedirect'), 'requestRedirect');
-    if (!redirect) resolved.clusters.forEach(addCluster);
-    usesUnresolved ||= !redirect && resolved.usesUnresolved;
     if (has(rule, 'sessionPersistence')) warn(`rules[${i}].sessionPersistence is not supported and is ignored`);
-    const requestHeaders = headerMutation(getObject(byType('RequestHeaderModifier'), 'requestHeaderModifier'));
-    const responseHeaders = headerMutation(getObject(byType('ResponseHeaderModifier'), 'responseHeaderModifier'));
-    const rewrite = rewriteOf(getObject(byType('URLRewrite'), 'urlRewrite'));
+    const combined = combineRuleFilters(gatewayFilters(rule), routeFilters);
+    combined.errors.forEach((e) => errors.push({ path: `spec.rules[${i}].filters[${e.filterIndex}]`, reason: e.reason }));
+    const { requestHeaders, responseHeaders, rewrite, directResponse } = combined;
+    const answersItself = redirect !== undefined || directResponse !== undefined;
+    if (directResponse) warnUnusedForDirectResponse(rule, i, mirrors.length > 0, warn);
+    if (!answersItself) resolved.clusters.forEach(addCluster);
+    usesUnresolved ||= !answersItself && resolved.usesUnresolved;
     const cors = byType('CORS');
-    const failStatus = extensionFailed || (ext && !auth.policy) || (!redirect && resolved.failStatus) ? 500 : undefined;
+    const failStatus = extensionFailed || combined.errors.length > 0 || (ext && !auth.policy) || (!answersItself && resolved.failStatus) ? 500 : undefined;
     compiled.push({
       index: i,
       ...(ruleName !== undefined ? { name: ruleName } : {}),
@@ -123,17 +149,18 @@ export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, w
       ...(requestHeaders ? { requestHeaders } : {}),
       ...(responseHeaders ? { responseHeaders } : {}),
       ...(redirect ? { redirect } : {}),
-      ...(rewrite ? { rewrite } : {}),
-      mirrors,
+      ...(rewrite && !directResponse ? { rewrite } : {}),
+      ...(directResponse ? { directResponse } : {}),
+      mirrors: directResponse ? [] : mirrors,
       ...(cors ? { cors: corsPolicy(getObject(cors, 'cors') ?? {}) } : {}),
       ...(auth.policy ? { extAuthz: auth.policy } : {}),
       extensionPolicies,
-      backends: redirect ? [] : resolved.backends,
-      backendDocs: redirect ? [] : resolved.backendDocs,
+      backends: answersItself ? [] : resolved.backends,
+      backendDocs: answersItself ? [] : resolved.backendDocs,
       ...(failStatus ? { failStatus } : {}),
       ...timeoutsAndRetry(rule),
       clusters: failStatus ? [] : clusters,
     });
   });
-  return compiledRoute(doc, 'HTTPRoute', compiled, problems.condition(), dropped, usesUnresolved);
+  return compiledRoute(doc, 'HTTPRoute', compiled, problems.condition(), dropped, usesUnresolved, errors);
 }

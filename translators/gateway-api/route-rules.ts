@@ -10,6 +10,7 @@ import { getNumber, getObject, getObjects, getString, getStrings } from '../core
 import { GATEWAY_GROUP, MESHGATE_GROUP } from '../core/kinds';
 import { UNRESOLVED_BACKEND_CLUSTER } from '../core/names';
 import { condition } from '../core/status';
+import { routeFilterSettings, type RouteFilterSettings } from '../meshgate/http-route-filter';
 
 export interface RouteCompileContext {
   readonly index: DocumentIndex;
@@ -107,7 +108,7 @@ export function resolveMirror(route: InputDocument, filter: JsonObject, grpc: bo
   return { mirror: { cluster: r.cluster.name, ...(share !== undefined && share < 100 ? { percent: Number(share.toFixed(4)) } : {}) }, cluster: r.cluster };
 }
 
-export const EXTENSION_KINDS = ['SecurityPolicy', 'TrafficPolicy'];
+export const EXTENSION_KINDS = ['SecurityPolicy', 'TrafficPolicy', 'HTTPRouteFilter'];
 
 /** An ExtensionRef filter → the meshgate policy it names (same namespace), or a problem. */
 export function resolveExtension(route: InputDocument, ref: JsonObject, ctx: RouteCompileContext, problems: RefProblems): InputDocument | undefined {
@@ -115,7 +116,7 @@ export function resolveExtension(route: InputDocument, ref: JsonObject, ctx: Rou
   const kind = getString(ref, 'kind') ?? '';
   const name = getString(ref, 'name') ?? '';
   if (group !== MESHGATE_GROUP || !EXTENSION_KINDS.includes(kind)) {
-    problems.add('InvalidKind', `ExtensionRef to ${group || 'core'}/${kind} is not supported (use ${MESHGATE_GROUP} ${EXTENSION_KINDS.join(' or ')})`);
+    problems.add('InvalidKind', `ExtensionRef to ${group || 'core'}/${kind} is not supported (use ${MESHGATE_GROUP} ${EXTENSION_KINDS.slice(0, -1).join(', ')} or ${EXTENSION_KINDS[EXTENSION_KINDS.length - 1]})`);
     return undefined;
   }
   const doc = ctx.index.get(kind, namespaceOf(route), name);
@@ -135,6 +136,8 @@ export interface CommonRuleParts {
   readonly byType: (type: string) => JsonObject | undefined;
   readonly mirrors: Mirror[];
   readonly extensionPolicies: InputDocument[];
+  /** HTTPRouteFilters named by ExtensionRef filters, with the index of the filter naming them. */
+  readonly routeFilters: { readonly settings: RouteFilterSettings; readonly filterIndex: number }[];
   readonly extensionFailed: boolean;
   readonly backends: ReturnType<typeof resolveBackendRefs>;
 }
@@ -159,14 +162,17 @@ export function resolveCommonRuleParts(
     }
   }
   const extensionPolicies: InputDocument[] = [];
+  const routeFilters: { settings: RouteFilterSettings; filterIndex: number }[] = [];
   let extensionFailed = false;
-  for (const f of filters.filter((x) => getString(x, 'type') === 'ExtensionRef')) {
+  filters.forEach((f, filterIndex) => {
+    if (getString(f, 'type') !== 'ExtensionRef') return;
     const p = resolveExtension(route, getObject(f, 'extensionRef') ?? {}, ctx, problems);
-    if (p) extensionPolicies.push(p);
-    else extensionFailed = true;
-  }
+    if (!p) extensionFailed = true;
+    else if (p.kind === 'HTTPRouteFilter') routeFilters.push({ settings: routeFilterSettings(p), filterIndex });
+    else extensionPolicies.push(p);
+  });
   const backends = resolveBackendRefs(route, getObjects(rule, 'backendRefs'), grpc, ctx, problems, (ref) =>
     headerMutation(getObject(getObjects(ref, 'filters').find((f) => getString(f, 'type') === 'RequestHeaderModifier'), 'requestHeaderModifier')),
   );
-  return { byType, mirrors, extensionPolicies, extensionFailed, backends };
+  return { byType, mirrors, extensionPolicies, routeFilters, extensionFailed, backends };
 }

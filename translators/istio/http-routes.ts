@@ -5,7 +5,7 @@ import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
 import type { FaultPolicy } from '../../src/ir/mesh';
 import type { CorsPolicy, RoutePolicy } from '../../src/ir/policy';
-import type { ForwardAction, HashKey, HeaderMatch, HeaderMutation, Mirror, QueryParamMatch, RedirectAction, RetryPolicy, Rewrite, Route, RouteAction, RouteMatch, WeightedBackend } from '../../src/ir/route';
+import type { ForwardAction, HashKey, HeaderMatch, HeaderMutation, HeaderValue, Mirror, QueryParamMatch, RedirectAction, RetryPolicy, Rewrite, Route, RouteAction, RouteMatch, WeightedBackend } from '../../src/ir/route';
 import { namespaceOf } from '../core/documents';
 import { getBoolean, getNumber, getObject, getObjects, getString, getStringMap, getStrings } from '../core/json';
 import type { ClusterSet } from './clusters';
@@ -313,7 +313,9 @@ function corsPolicy(step: Step, c: JsonObject, path: string): CorsPolicy {
 
 export function headerMutation(ops: JsonObject | undefined): HeaderMutation | undefined {
   if (!ops) return undefined;
-  const pairs = (k: string): { name: string; value: string }[] => Object.entries(getStringMap(ops, k)).map(([name, value]) => ({ name: name.toLowerCase(), value }));
+  // Istio passes header values to Envoy as format strings (e.g. "%DOWNSTREAM_REMOTE_ADDRESS%").
+  const pairs = (k: string): HeaderValue[] =>
+    Object.entries(getStringMap(ops, k)).map(([name, value]) => (value.includes('%') ? { name: name.toLowerCase(), envoyFormat: value } : { name: name.toLowerCase(), value }));
   const set = pairs('set');
   const add = pairs('add');
   const remove = getStrings(ops, 'remove').map((r) => r.toLowerCase());

@@ -6,7 +6,8 @@ import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
 import type { Listener, ListenerOptions } from '../../src/ir/types';
 import { getBoolean, getNumber, getObject, getString, getStrings, has } from '../core/json';
-import { arr, bool, obj, oneOfStrings, str } from '../schema';
+import { anything, arr, bool, checkSchema, isJsonObject, obj, oneOfStrings, str, type SchemaIssue } from '../schema';
+import type { JsonValue } from '../../src/envoy/resource';
 import { port } from '../gateway-api/schemas/common';
 import { targetRefSchema } from './common';
 
@@ -15,7 +16,8 @@ export const LISTENER_POLICY_KINDS = ['ListenerPolicy', 'ClientTrafficPolicy'];
 export const listenerPolicySpec = obj(
   {
     targetRefs: arr(targetRefSchema(['Gateway']), { minItems: 1 }),
-    accessLog: bool,
+    // true/false (JSON lines on stdout) or {path} (JSON lines appended to that file); checked below.
+    accessLog: anything,
     requestId: obj({ generate: bool, preserveExternal: bool, returnInResponse: bool }),
     websocket: bool,
     http2: bool,
@@ -23,8 +25,16 @@ export const listenerPolicySpec = obj(
     httpsRedirect: obj({ port, statusCode: { kind: 'integer', enum: [301, 302, 307, 308] } }),
     tls: obj({ minVersion: oneOfStrings('1.2', '1.3'), alpn: arr(oneOfStrings('h2', 'http/1.1'), { minItems: 1 }) }),
   },
-  { required: ['targetRefs'] },
+  { required: ['targetRefs'], check: (spec) => accessLogIssues(spec['accessLog']) },
 );
+
+const ACCESS_LOG_FILE = obj({ path: str({ minLength: 2, maxLength: 4096, pattern: /^\/[^\0]*[^/]$/, patternHint: 'an absolute file path such as "/var/log/envoy/access.log"' }) }, { required: ['path'] });
+
+function accessLogIssues(value: JsonValue | undefined): SchemaIssue[] {
+  if (value === undefined || value === null || typeof value === 'boolean') return [];
+  if (!isJsonObject(value)) return [{ path: 'accessLog', reason: 'expected a boolean (true or false) or an object {path}' }];
+  return checkSchema(ACCESS_LOG_FILE, value, 'accessLog');
+}
 
 export const DEFAULT_LISTENER_OPTIONS: ListenerOptions = {
   accessLog: true,
@@ -53,8 +63,14 @@ export interface ListenerPolicyResult {
 /** `policies` are ordered most specific first (listener-level, then Gateway-level), oldest first within each. */
 export function applyListenerPolicies(policies: readonly InputDocument[], base: ListenerOptions): ListenerPolicyResult {
   const options: Mutable<ListenerOptions> = { ...base, requestId: { ...base.requestId } };
-  const accessLog = firstSet(policies, (s) => getBoolean(s, 'accessLog'));
-  if (accessLog !== undefined) options.accessLog = accessLog;
+  const accessLog = firstSet(policies, (s): boolean | string | undefined => getBoolean(s, 'accessLog') ?? getString(getObject(s, 'accessLog'), 'path'));
+  if (typeof accessLog === 'boolean') {
+    options.accessLog = accessLog;
+    delete options.accessLogPath;
+  } else if (accessLog !== undefined) {
+    options.accessLog = true;
+    options.accessLogPath = accessLog;
+  }
   const requestId = { ...options.requestId };
   for (const key of ['generate', 'preserveExternal', 'returnInResponse'] as const) {
     const v = firstSet(policies, (s) => getBoolean(getObject(s, 'requestId'), key));

@@ -12,7 +12,7 @@ import { HEADER_NAME_PATTERN } from '../gateway-api/schemas/common';
 import { targetRefSchema } from './common';
 import { POLICY_TARGET_KINDS } from './security-policy';
 
-export const TRAFFIC_FEATURES = ['localRateLimit', 'globalRateLimit', 'maxRequestBodyBytes', 'timeout', 'retry', 'compression', 'grpcWeb'] as const;
+export const TRAFFIC_FEATURES = ['localRateLimit', 'globalRateLimit', 'maxRequestBodyBytes', 'timeout', 'idleTimeout', 'retry', 'compression', 'grpcWeb', 'grpcJsonTranscoder'] as const;
 export type TrafficFeature = (typeof TRAFFIC_FEATURES)[number];
 
 /** Envoy retry_on conditions (HTTP and gRPC). */
@@ -27,6 +27,8 @@ export const DEFAULT_RETRY_ON = ['connect-failure', 'refused-stream', 'unavailab
 const KEY = new RegExp(`^(clientIP|header:${HEADER_NAME_PATTERN.source.slice(1, -1)})$`);
 const key = str({ pattern: KEY, patternHint: 'clientIP or header:<name>' });
 
+const SPEC_FEATURES = ['rateLimit', 'maxRequestBodyBytes', 'timeout', 'timeouts', 'retry', 'compression', 'grpcWeb', 'grpcJsonTranscoder'];
+
 export const trafficPolicySpec = obj(
   {
     targetRefs: arr(targetRefSchema(POLICY_TARGET_KINDS)),
@@ -39,6 +41,11 @@ export const trafficPolicySpec = obj(
     ),
     maxRequestBodyBytes: int(1),
     timeout: durationSchema(),
+    // request: the same as `timeout` (RouteAction.timeout); idle: RouteAction.idle_timeout.
+    timeouts: obj(
+      { request: durationSchema(), idle: durationSchema() },
+      { check: (t) => (!has(t, 'request') && !has(t, 'idle') ? [{ path: '', reason: 'set request, idle or both' }] : []) },
+    ),
     retry: obj(
       {
         attempts: int(0, 100),
@@ -53,10 +60,10 @@ export const trafficPolicySpec = obj(
     grpcWeb: bool,
   },
   {
-    check: (spec) =>
-      ['rateLimit', 'maxRequestBodyBytes', 'timeout', 'retry', 'compression', 'grpcWeb'].some((f) => has(spec, f))
-        ? []
-        : [{ path: '', reason: 'a TrafficPolicy needs at least one of rateLimit, maxRequestBodyBytes, timeout, retry, compression, grpcWeb' }],
+    check: (spec) => [
+      ...(SPEC_FEATURES.some((f) => has(spec, f)) ? [] : [{ path: '', reason: `a TrafficPolicy needs at least one of ${SPEC_FEATURES.join(', ')}` }]),
+      ...(has(spec, 'timeout') && has(getObject(spec, 'timeouts'), 'request') ? [{ path: 'timeouts.request', reason: 'is the same setting as timeout: set one of them' }] : []),
+    ],
   },
 );
 
@@ -64,6 +71,8 @@ export function providesTraffic(doc: InputDocument, feature: TrafficFeature): bo
   if (doc.kind !== 'TrafficPolicy') return false;
   if (feature === 'localRateLimit') return has(getObject(doc.spec, 'rateLimit'), 'local');
   if (feature === 'globalRateLimit') return has(getObject(doc.spec, 'rateLimit'), 'global');
+  if (feature === 'timeout') return has(doc.spec, 'timeout') || has(getObject(doc.spec, 'timeouts'), 'request');
+  if (feature === 'idleTimeout') return has(getObject(doc.spec, 'timeouts'), 'idle');
   return has(doc.spec, feature);
 }
 
@@ -117,6 +126,12 @@ export function buildRetry(spec: JsonObject): RetryPolicy {
   };
 }
 
+/** The request timeout: `timeout`, or its newer spelling `timeouts.request`. */
 export function timeoutMs(spec: JsonObject): number | undefined {
-  return parseDurationMs(getString(spec, 'timeout') ?? '');
+  return parseDurationMs(getString(spec, 'timeout') ?? getString(getObject(spec, 'timeouts'), 'request') ?? '');
+}
+
+/** timeouts.idle: how long the route's stream may stay without activity (Kong read/write timeouts). */
+export function idleTimeoutMs(spec: JsonObject): number | undefined {
+  return parseDurationMs(getString(getObject(spec, 'timeouts'), 'idle') ?? '');
 }
