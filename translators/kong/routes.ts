@@ -266,14 +266,12 @@ function emitRoute(output: Output, gatewayName: string, shape: RouteShape, extra
         backendRefs = service.backends.map((b) => backendRef(b.name, service.backends.length > 1 ? b.weight : undefined));
         const path = pathRewrite(shape, group, service, extras.replaceUri);
         const hostname = shape.preserveHost ? undefined : service.upstreamHost;
-        if (path) {
+        if (path || hostname) {
           const filterName = `${group.name}-rewrite`;
-          output.add(MESHGATE_API, 'HTTPRouteFilter', filterName, route.path, { spec: { urlRewrite: { path, ...(hostname ? { hostname } : {}) } } });
-          output.mapField('HTTPRouteFilter', filterName, 'spec.urlRewrite.path', at(route.path, 'strip_path'));
+          output.add(MESHGATE_API, 'HTTPRouteFilter', filterName, route.path, { spec: { urlRewrite: { ...(path ? { path } : {}), ...(hostname ? { hostname } : {}) } } });
+          output.mapField('HTTPRouteFilter', filterName, 'spec.urlRewrite.path', at(route.path, extras.replaceUri !== undefined ? 'plugins' : 'strip_path'));
           output.mapField('HTTPRouteFilter', filterName, 'spec.urlRewrite.hostname', at(route.path, 'preserve_host'));
           filters.push({ type: 'ExtensionRef', extensionRef: { group: MESHGATE_GROUP, kind: 'HTTPRouteFilter', name: filterName } });
-        } else if (hostname) {
-          filters.push({ type: 'URLRewrite', urlRewrite: { hostname } });
         }
         filters.push(...extras.filters);
       }

@@ -159,7 +159,10 @@ export function planServices(model: KongModel, names: NameAllocator, problems: P
       backends.push({ name, spec: ip ? { endpoints: [{ address: endpoint.host, port: endpoint.port }], ...common } : { dns: { hostname: endpoint.host, port: endpoint.port }, ...common } });
       weighted = [{ name }];
     }
-    const upstreamHost = upstream ? (getString(upstream.raw, 'host_header') ?? endpoint.host) : endpoint.host;
+    // Kong's Host header without preserve_host: the upstream's host_header (or name), else the
+    // service host with the port when it is not the scheme's default.
+    const defaultPort = protocol === 'https' || protocol === 'grpcs' ? 443 : 80;
+    const upstreamHost = upstream ? (getString(upstream.raw, 'host_header') ?? endpoint.host) : endpoint.port === defaultPort ? endpoint.host : `${endpoint.host}:${endpoint.port}`;
     const basePath = endpoint.path !== undefined && endpoint.path !== '/' ? endpoint.path : undefined;
     plans.set(service, { service, name, protocol, backends: weighted, upstreamHost, ...(basePath !== undefined ? { basePath } : {}), ...(unavailable ? { unavailable } : {}) });
     if (unavailable) problems.warn(service.path, `its routes answer 503: ${unavailable}`);
@@ -172,13 +175,13 @@ export function planServices(model: KongModel, names: NameAllocator, problems: P
         b.targets?.forEach((t, i) => output.mapField('Backend', b.name, b.spec['endpoints'] ? `spec.endpoints[${i}]` : 'spec.dns', t.path));
         if (!b.targets) output.mapField('Backend', b.name, 'spec', at(service.path, 'host'));
       }
-      const targetRefs = backends.map((b) => ({ group: MESHGATE_GROUP, kind: 'Backend', name: b.name }));
+      const targetRefs = (): JsonObject[] => backends.map((b) => ({ group: MESHGATE_GROUP, kind: 'Backend', name: b.name }));
       if (backends.length > 0 && Object.keys(policy).length > 0) {
-        output.add(MESHGATE_API, 'BackendPolicy', name, upstream ? upstream.path : service.path, { spec: { targetRefs, ...policy } });
+        output.add(MESHGATE_API, 'BackendPolicy', name, upstream ? upstream.path : service.path, { spec: { targetRefs: targetRefs(), ...policy } });
         output.mapField('BackendPolicy', name, 'spec.connectTimeout', at(service.path, 'connect_timeout'));
       }
       if (backends.length > 0) {
-        output.add(MESHGATE_API, 'TrafficPolicy', `service-${name}`, service.path, { spec: { targetRefs, ...traffic } });
+        output.add(MESHGATE_API, 'TrafficPolicy', `service-${name}`, service.path, { spec: { targetRefs: targetRefs(), ...traffic } });
         output.mapField('TrafficPolicy', `service-${name}`, 'spec.retry', at(service.path, 'retries'));
         output.mapField('TrafficPolicy', `service-${name}`, 'spec.timeouts', at(service.path, 'read_timeout'));
       }
@@ -206,7 +209,7 @@ function trafficPolicy(service: KongService): JsonObject {
   const read = getNumber(service.raw, 'read_timeout') ?? DEFAULT_TIMEOUT_MS;
   const write = getNumber(service.raw, 'write_timeout') ?? DEFAULT_TIMEOUT_MS;
   return {
-    ...(retries > 0 ? { retry: { attempts: retries, retryOn: KONG_RETRY_ON } } : {}),
+    ...(retries > 0 ? { retry: { attempts: retries, retryOn: [...KONG_RETRY_ON] } } : {}),
     // Kong has no whole-request timeout; reads and writes time out when idle for this long.
     timeouts: { request: '0s', idle: durationOfMs(Math.max(read, write)) },
   };
