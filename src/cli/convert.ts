@@ -25,6 +25,11 @@ function passThrough(doc: InputDocument): JsonObject {
   return { apiVersion: doc.apiVersion, kind: doc.kind, metadata, spec: doc.spec };
 }
 
+/** Documents as one multi-document YAML stream (what convert prints). */
+export function renderDocuments(documents: readonly JsonObject[]): string {
+  return documents.map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n');
+}
+
 export async function runConvert(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['-f', '-o'], switches: ['--lenient'], aliases: { '--filename': '-f', '--output': '-o' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
@@ -61,8 +66,7 @@ export async function runConvert(argv: string[]): Promise<number> {
     return 1;
   }
   for (const w of warnings) process.stderr.write(`${w}\n`);
-  const header = `# Converted by meshgate convert from ${files.join(', ')}: Gateway API and meshgate documents.\n`;
-  const text = header + out.map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n');
+  const text = `# Converted by meshgate convert from ${files.join(', ')}: Gateway API and meshgate documents.\n${renderDocuments(out)}`;
   const target = single(args, '-o');
   if (target) fs.writeFileSync(target, text);
   else process.stdout.write(text);

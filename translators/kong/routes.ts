@@ -214,9 +214,6 @@ export function planRoutes(services: ReadonlyMap<KongService, ServicePlan>, rout
     if (shape.parents.length > 0) plan.serving.push(...shape.groups.map((g) => g.name));
     if (shape.redirect) for (const g of shape.groups) plan.redirects.push(names.allocate('HTTPRoute', `${g.name}-https-redirect`));
     if (!service) problems.warn(route.path, 'the route has no service: it answers 503');
-    if (service && (service.protocol === 'grpc' || service.protocol === 'grpcs') && !protocols.some((x) => x.startsWith('grpc'))) {
-      problems.warn(route.path, `the service speaks ${service.protocol} but the route takes ${protocols.join('/')} requests`);
-    }
     shapes.push(shape);
     plans.push(plan);
   }
