@@ -106,12 +106,16 @@ function fieldToProto(field: protobuf.Field, value: JsonValue, path: string): un
     return value.map((item, i) => singleToProto(field, item, `${path}[${i}]`));
   }
   const single = singleToProto(field, value, path);
-  if (!tracksPresence(field) && isDefaultScalar(single)) return undefined;
+  if (!tracksPresence(field) && isDefaultScalar(single, field.type)) return undefined;
   return single;
 }
 
-function isDefaultScalar(value: unknown): boolean {
-  if (value === 0 || value === false || value === '' || value === '0') return true;
+const INT64_KINDS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+/** The proto3 default of a scalar of this kind. "0" is the zero of a 64-bit integer only, never of a string. */
+function isDefaultScalar(value: unknown, kind: string): boolean {
+  if (value === 0 || value === false || value === '') return true;
+  if (value === '0') return INT64_KINDS.has(kind);
   return value instanceof Uint8Array && value.length === 0;
 }
 
@@ -203,7 +207,7 @@ function wellKnownToProtoObject(type: protobuf.Type, json: JsonValue, path: stri
   const wrapped = WRAPPER_KINDS[name];
   if (wrapped) {
     const inner = scalarToProto(wrapped, json, path);
-    return isDefaultScalar(inner) ? {} : { value: inner };
+    return isDefaultScalar(inner, wrapped) ? {} : { value: inner };
   }
   switch (name) {
     case '.google.protobuf.Any':

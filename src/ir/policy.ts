@@ -109,13 +109,46 @@ export interface LocalRateLimitPolicy {
   readonly headers?: boolean;
 }
 
-/** Counted by meshgate's RateLimitService (in memory or Redis), so limits hold across proxies. */
+export type RateLimitUnit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
+
+/** `requests` per `unit`; windows are aligned on the UTC calendar. */
+export interface RateLimitWindow {
+  readonly requests: number;
+  readonly unit: RateLimitUnit;
+}
+
+/**
+ * Counted by meshgate's RateLimitService (in memory or Redis), so limits hold across proxies.
+ * requests/unit is the first window; `additionalLimits` are further windows, all enforced (a request
+ * over any of them is limited; every window counts every request).
+ */
 export interface GlobalRateLimitPolicy {
   readonly requests: number;
-  readonly unit: 'second' | 'minute' | 'hour' | 'day';
+  readonly unit: RateLimitUnit;
+  readonly additionalLimits?: readonly RateLimitWindow[];
   readonly key?: RateLimitKey;
   /** Descriptor value unique to this policy so that limits of different routes never share counters. */
   readonly id: string;
+  /**
+   * Rate limit headers on responses: absent or "draft03" Envoy's X-RateLimit-Limit/-Remaining/-Reset
+   * (IETF draft 03); "none" no headers; "kong" Kong's headers, written by meshgate's RateLimitService.
+   */
+  readonly responseHeaders?: 'none' | 'draft03' | 'kong';
+  /** Let requests through (true) or refuse them (false) when the service cannot answer; absent: the proxy's setting. */
+  readonly failOpen?: boolean;
+  /** Other limits for requests whose `header` holds one of an override's values, counted apart from the default ones. */
+  readonly overrides?: readonly RateLimitOverride[];
 }
 
-export type RateLimitKey = { readonly type: 'clientIP' } | { readonly type: 'header'; readonly name: string };
+/** Every override of one policy reads the same header; a value belongs to at most one override. */
+export interface RateLimitOverride {
+  /** Lower-case header name. */
+  readonly header: string;
+  /** Exact header values. */
+  readonly values: readonly string[];
+  /** The windows that replace the policy's own for these requests (the first one is primary). */
+  readonly limits: readonly RateLimitWindow[];
+}
+
+/** Counters per client IP, per value of a header, or per request path (without the query string). */
+export type RateLimitKey = { readonly type: 'clientIP' } | { readonly type: 'header'; readonly name: string } | { readonly type: 'path' };

@@ -1,9 +1,10 @@
 // The rate limit decision, independent of gRPC: for each descriptor of a request find its limit
 // (the proxy's own override, else the configured rule), add the hits to the counter of the current
-// window, and say whether the descriptor is over. Every matched descriptor is charged, even when
+// window of each of the limit's windows, and say whether the descriptor is over (any window over). Every matched descriptor is charged, even when
 // another one is already over, as envoyproxy/ratelimit does: the counters count requests seen.
 import type { CounterIncrement, CounterStore } from './counter-store';
-import type { DescriptorEntry, RateLimitRules } from './rules';
+import { closestToExhaustion, kongHeaders, type ResponseHeader } from './kong-headers';
+import { windowsOf, type DescriptorEntry, type RateLimitRule, type RateLimitRules } from './rules';
 import { systemClock, windowAt, type Clock, type RateLimitUnit, type Window } from './units';
 
 export interface DescriptorRequest {
@@ -30,18 +31,30 @@ export interface AppliedLimit {
   readonly unit: RateLimitUnit;
 }
 
+/** One window of a descriptor's limit after this request was counted. */
+export interface WindowDecision {
+  readonly limit: AppliedLimit;
+  readonly over: boolean;
+  readonly remaining: number;
+  readonly resetMs: number;
+}
+
 export interface DescriptorDecision {
   readonly code: RateLimitCode;
-  /** Absent when no limit applies to the descriptor. */
+  /** Absent when no limit applies. With several windows: the one closest to exhaustion (see kong-headers.ts). */
   readonly currentLimit?: AppliedLimit;
   readonly limitRemaining: number;
   readonly durationUntilResetMs?: number;
+  /** Every window counted for this descriptor, when its rule has more than one. */
+  readonly windows?: readonly WindowDecision[];
 }
 
 export interface RateLimitDecision {
   readonly overallCode: RateLimitCode;
   /** One per request descriptor, in order. */
   readonly statuses: readonly DescriptorDecision[];
+  /** Headers for the client's response (RateLimitResponse.response_headers_to_add), e.g. Kong's. */
+  readonly responseHeaders?: readonly ResponseHeader[];
 }
 
 export class RateLimitQueryError extends Error {
@@ -58,10 +71,21 @@ export function counterKey(domain: string, entries: readonly DescriptorEntry[], 
   return `${escapeKeyPart(domain)}|${descriptor}|${unit}|${windowStart}`;
 }
 
-interface Plan {
+interface WindowPlan {
   readonly limit: AppliedLimit;
   readonly window: Window;
   readonly increment: CounterIncrement;
+}
+
+interface Plan {
+  readonly windows: readonly WindowPlan[];
+  readonly kongHeaders: boolean;
+}
+
+/** The request's entries as the counter sees them (a path entry without its query when the rule says so). */
+function countedEntries(entries: readonly DescriptorEntry[], rule: RateLimitRule | undefined): readonly DescriptorEntry[] {
+  if (!rule || !rule.descriptor.some((e) => e.ignoreQuery)) return entries;
+  return entries.map((e, i) => (rule.descriptor[i]?.ignoreQuery ? { key: e.key, value: e.value.split('?')[0]! } : e));
 }
 
 export interface RateLimiterOptions {
@@ -91,32 +115,45 @@ export class RateLimiter {
     const plans = query.descriptors.map((d, i): Plan | undefined => {
       if (d.entries.length === 0) throw new RateLimitQueryError(`descriptor ${i} has no entries`);
       if (!configured) return undefined;
-      const limit = this.limitFor(query.domain, d);
-      if (!limit) return undefined;
-      const window = windowAt(now, limit.unit);
-      const key = counterKey(query.domain, d.entries, limit.unit, window.start);
-      return { limit, window, increment: { key, hits: d.hitsAddend ?? requestHits, ttlMs: window.end - now } };
+      const found = this.limitsFor(query.domain, d);
+      if (!found) return undefined;
+      const entries = countedEntries(d.entries, found.rule);
+      const windows = found.limits.map((limit): WindowPlan => {
+        const window = windowAt(now, limit.unit);
+        const key = counterKey(query.domain, entries, limit.unit, window.start);
+        return { limit, window, increment: { key, hits: d.hitsAddend ?? requestHits, ttlMs: window.end - now } };
+      });
+      return { windows, kongHeaders: found.rule?.responseHeaders === 'kong' };
     });
-    const planned = plans.filter((p): p is Plan => p !== undefined);
-    const totals = planned.length > 0 ? await this.store.increment(planned.map((p) => p.increment)) : [];
-    const totalOf = new Map(planned.map((p, i) => [p, totals[i]!]));
+    const increments = plans.flatMap((p) => p?.windows.map((w) => w.increment) ?? []);
+    const totals = increments.length > 0 ? await this.store.increment(increments) : [];
+    let next = 0;
+    const kong: WindowDecision[] = [];
     const statuses = plans.map((plan): DescriptorDecision => {
       if (!plan) return { code: 'OK', limitRemaining: 0 };
-      const count = totalOf.get(plan)!;
-      const allowed = plan.limit.requestsPerUnit;
+      const windows = plan.windows.map((w): WindowDecision => {
+        const count = totals[next++]!;
+        const allowed = w.limit.requestsPerUnit;
+        return { limit: w.limit, over: count > allowed, remaining: Math.max(0, allowed - count), resetMs: w.window.end - now };
+      });
+      if (plan.kongHeaders) kong.push(...windows);
+      const shown = closestToExhaustion(windows)!;
       return {
-        code: count > allowed ? 'OVER_LIMIT' : 'OK',
-        currentLimit: plan.limit,
-        limitRemaining: Math.max(0, allowed - count),
-        durationUntilResetMs: plan.window.end - now,
+        code: windows.some((w) => w.over) ? 'OVER_LIMIT' : 'OK',
+        currentLimit: shown.limit,
+        limitRemaining: shown.remaining,
+        durationUntilResetMs: shown.resetMs,
+        ...(windows.length > 1 ? { windows } : {}),
       };
     });
-    return { overallCode: statuses.some((s) => s.code === 'OVER_LIMIT') ? 'OVER_LIMIT' : 'OK', statuses };
+    const overallCode: RateLimitCode = statuses.some((s) => s.code === 'OVER_LIMIT') ? 'OVER_LIMIT' : 'OK';
+    return { overallCode, statuses, ...(kong.length > 0 ? { responseHeaders: kongHeaders(kong, overallCode === 'OVER_LIMIT') } : {}) };
   }
 
-  private limitFor(domain: string, d: DescriptorRequest): AppliedLimit | undefined {
-    if (d.limitOverride) return { requestsPerUnit: d.limitOverride.requestsPerUnit, unit: d.limitOverride.unit };
+  private limitsFor(domain: string, d: DescriptorRequest): { limits: AppliedLimit[]; rule?: RateLimitRule } | undefined {
+    if (d.limitOverride) return { limits: [{ requestsPerUnit: d.limitOverride.requestsPerUnit, unit: d.limitOverride.unit }] };
     const rule = this.rules.match(domain, d.entries);
-    return rule ? { name: rule.id, requestsPerUnit: rule.requests, unit: rule.unit } : undefined;
+    if (!rule) return undefined;
+    return { rule, limits: windowsOf(rule).map((w) => ({ name: rule.id, requestsPerUnit: w.requests, unit: w.unit })) };
   }
 }

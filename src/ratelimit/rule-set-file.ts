@@ -11,7 +11,7 @@
 //           unit: minute
 import fs from 'node:fs';
 import yaml from 'js-yaml';
-import type { DomainRules, RateLimitRule, RateLimitRuleSet, RuleEntry } from './rules';
+import type { DomainRules, RateLimitRule, RateLimitRuleSet, RateLimitWindow, RuleEntry } from './rules';
 import { isRateLimitUnit, RATE_LIMIT_UNITS } from './units';
 
 export interface RuleSetIssue {
@@ -65,26 +65,44 @@ class Checker {
 }
 
 function entryOf(c: Checker, v: unknown, path: string): RuleEntry | undefined {
-  const r = c.record(v, path, ['key', 'value']);
+  const r = c.record(v, path, ['key', 'value', 'ignoreQuery']);
   if (!r) return undefined;
   const key = c.string(r.key, `${path}.key`);
-  if (r.value === undefined) return key === undefined ? undefined : { key };
+  if (r.ignoreQuery !== undefined && typeof r.ignoreQuery !== 'boolean') c.fail(`${path}.ignoreQuery`, 'must be true or false');
+  const ignoreQuery = r.ignoreQuery === true ? { ignoreQuery: true } : {};
+  if (r.value === undefined) return key === undefined ? undefined : { key, ...ignoreQuery };
   const value = c.string(r.value, `${path}.value`);
-  return key === undefined || value === undefined ? undefined : { key, value };
+  return key === undefined || value === undefined ? undefined : { key, value, ...ignoreQuery };
 }
 
-function ruleOf(c: Checker, v: unknown, path: string): RateLimitRule | undefined {
-  const r = c.record(v, path, ['id', 'descriptor', 'requests', 'unit']);
-  if (!r) return undefined;
-  const id = c.string(r.id, `${path}.id`);
-  const entries = (c.array(r.descriptor, `${path}.descriptor`, 1) ?? []).map((e, i) => entryOf(c, e, `${path}.descriptor[${i}]`));
+function windowOf(c: Checker, r: Fields, path: string): RateLimitWindow | undefined {
   const requests = r.requests;
   if (typeof requests !== 'number' || !Number.isInteger(requests) || requests < 0 || requests > MAX_REQUESTS) {
     c.fail(`${path}.requests`, `must be an integer from 0 to ${MAX_REQUESTS}`);
   }
   if (!isRateLimitUnit(r.unit)) c.fail(`${path}.unit`, `must be one of ${RATE_LIMIT_UNITS.join(', ')}`);
-  if (id === undefined || entries.length === 0 || entries.some((e) => e === undefined) || typeof requests !== 'number' || !isRateLimitUnit(r.unit)) return undefined;
-  return { id, descriptor: entries as RuleEntry[], requests, unit: r.unit };
+  return typeof requests === 'number' && isRateLimitUnit(r.unit) ? { requests, unit: r.unit } : undefined;
+}
+
+function ruleOf(c: Checker, v: unknown, path: string): RateLimitRule | undefined {
+  const r = c.record(v, path, ['id', 'descriptor', 'requests', 'unit', 'additionalLimits', 'responseHeaders']);
+  if (!r) return undefined;
+  const id = c.string(r.id, `${path}.id`);
+  const entries = (c.array(r.descriptor, `${path}.descriptor`, 1) ?? []).map((e, i) => entryOf(c, e, `${path}.descriptor[${i}]`));
+  const primary = windowOf(c, r, path);
+  const more = r.additionalLimits === undefined ? [] : (c.array(r.additionalLimits, `${path}.additionalLimits`, 1) ?? []).map((w, i) => {
+    const wr = c.record(w, `${path}.additionalLimits[${i}]`, ['requests', 'unit']);
+    return wr ? windowOf(c, wr, `${path}.additionalLimits[${i}]`) : undefined;
+  });
+  if (r.responseHeaders !== undefined && r.responseHeaders !== 'kong') c.fail(`${path}.responseHeaders`, 'must be "kong" when set');
+  if (id === undefined || entries.length === 0 || entries.some((e) => e === undefined) || !primary || more.some((w) => w === undefined)) return undefined;
+  return {
+    id,
+    descriptor: entries as RuleEntry[],
+    ...primary,
+    ...(more.length > 0 ? { additionalLimits: more as RateLimitWindow[] } : {}),
+    ...(r.responseHeaders === 'kong' ? { responseHeaders: 'kong' as const } : {}),
+  };
 }
 
 function patternOf(rule: RateLimitRule): string {

@@ -11,15 +11,34 @@ export interface RuleEntry {
   readonly key: string;
   /** Absent: any value, counted per distinct value. */
   readonly value?: string;
+  /** Count the value without its query string ("/a?x=1" and "/a" share a counter): for request paths. */
+  readonly ignoreQuery?: boolean;
 }
 
-export interface RateLimitRule {
-  /** Names the limit in responses (RateLimit.name) and logs. */
-  readonly id: string;
-  readonly descriptor: readonly RuleEntry[];
+/** One window of a limit: `requests` per `unit`. */
+export interface RateLimitWindow {
   /** Requests allowed per window; 0 blocks every request. */
   readonly requests: number;
   readonly unit: RateLimitUnit;
+}
+
+export interface RateLimitRule extends RateLimitWindow {
+  /** Names the limit in responses (RateLimit.name) and logs. */
+  readonly id: string;
+  readonly descriptor: readonly RuleEntry[];
+  /** Further windows counted and enforced with requests/unit: a request over any of them is limited. */
+  readonly additionalLimits?: readonly RateLimitWindow[];
+  /**
+   * "kong": the response carries Kong's rate limit headers (X-RateLimit-Limit-<Unit>,
+   * X-RateLimit-Remaining-<Unit>, RateLimit-Limit/-Remaining/-Reset, Retry-After when limited),
+   * sent back to Envoy as response_headers_to_add.
+   */
+  readonly responseHeaders?: 'kong';
+}
+
+/** Every window of a rule, the primary one first. */
+export function windowsOf(rule: RateLimitRule): RateLimitWindow[] {
+  return [{ requests: rule.requests, unit: rule.unit }, ...(rule.additionalLimits ?? [])];
 }
 
 export interface DomainRules {

@@ -71,7 +71,7 @@ export function decodeRateLimitRequest(bytes: Uint8Array): RateLimitQuery {
     const hitsAddend = addends[i];
     return {
       entries,
-      // An override in a unit without a fixed window (MONTH, YEAR) is not honoured: the configured rule applies.
+      // An override in an unknown unit is not honoured: the configured rule applies.
       ...(descriptor.limit !== undefined && overrideUnit ? { limitOverride: { requestsPerUnit: count(override.requests_per_unit), unit: overrideUnit } } : {}),
       ...(hitsAddend !== undefined ? { hitsAddend } : {}),
     };
@@ -104,6 +104,8 @@ export function encodeRateLimitResponse(decision: RateLimitDecision): Uint8Array
       ...(s.limitRemaining > 0 ? { limit_remaining: s.limitRemaining } : {}),
       ...(s.durationUntilResetMs !== undefined ? { duration_until_reset: duration(s.durationUntilResetMs) } : {}),
     })),
+    // Envoy's ratelimit filter adds these to the response, allowed (from the upstream) or limited (its 429).
+    ...(decision.responseHeaders && decision.responseHeaders.length > 0 ? { response_headers_to_add: decision.responseHeaders.map((h) => ({ key: h.key, value: h.value })) } : {}),
   });
   return type.encode(message).finish();
 }

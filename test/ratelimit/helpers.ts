@@ -34,6 +34,7 @@ export interface RawStatus {
 export interface RawResponse {
   overall_code?: string;
   statuses?: RawStatus[];
+  response_headers_to_add?: { key?: string; value?: string }[];
 }
 
 export function encodeRequest(request: Record<string, unknown>): Buffer {

@@ -2,13 +2,13 @@
 // compression and gRPC-Web, attached like SecurityPolicy; each feature resolves on its own.
 import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
-import type { GlobalRateLimitPolicy, LocalRateLimitPolicy, RateLimitKey } from '../../src/ir/policy';
+import type { GlobalRateLimitPolicy, LocalRateLimitPolicy, RateLimitKey, RateLimitOverride, RateLimitUnit, RateLimitWindow } from '../../src/ir/policy';
 import type { RetryPolicy } from '../../src/ir/route';
 import { durationSchema, parseDurationMs } from '../core/durations';
 import { namespaceOf } from '../core/documents';
-import { getArray, getBoolean, getNumber, getObject, getString, getStrings, has } from '../core/json';
-import { arr, bool, int, obj, oneOfStrings, str } from '../schema';
-import { HEADER_NAME_PATTERN } from '../gateway-api/schemas/common';
+import { getArray, getBoolean, getNumber, getObject, getObjects, getString, getStrings, has } from '../core/json';
+import { arr, bool, int, obj, oneOfStrings, str, type SchemaIssue } from '../schema';
+import { HEADER_NAME_PATTERN, headerName } from '../gateway-api/schemas/common';
 import { targetRefSchema } from './common';
 import { POLICY_TARGET_KINDS } from './security-policy';
 
@@ -24,8 +24,62 @@ export const RETRY_ON = [
 /** Safe to retry whatever the method: the request never reached the backend. */
 export const DEFAULT_RETRY_ON = ['connect-failure', 'refused-stream', 'unavailable'];
 
-const KEY = new RegExp(`^(clientIP|header:${HEADER_NAME_PATTERN.source.slice(1, -1)})$`);
-const key = str({ pattern: KEY, patternHint: 'clientIP or header:<name>' });
+const KEY = new RegExp(`^(clientIP|path|header:${HEADER_NAME_PATTERN.source.slice(1, -1)})$`);
+const key = str({ pattern: KEY, patternHint: 'clientIP, path or header:<name>' });
+const localKey = str({ pattern: new RegExp(`^(clientIP|header:${HEADER_NAME_PATTERN.source.slice(1, -1)})$`), patternHint: 'clientIP or header:<name>' });
+
+const UNITS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
+const rateWindow = obj({ requests: int(1, 0xffff_ffff), unit: oneOfStrings(...UNITS) }, { required: ['requests', 'unit'] });
+const windowList = arr(rateWindow, {
+  minItems: 1,
+  maxItems: UNITS.length,
+  uniqueBy: (w) => (typeof w === 'object' && w !== null && !Array.isArray(w) && typeof w['unit'] === 'string' ? w['unit'] : undefined),
+  uniqueWhat: 'unit',
+});
+
+const globalRateLimit = obj(
+  {
+    // One window ({requests, unit}) or several (limits), all enforced.
+    requests: int(1, 0xffff_ffff),
+    unit: oneOfStrings(...UNITS),
+    limits: windowList,
+    key,
+    responseHeaders: oneOfStrings('none', 'draft03', 'kong'),
+    failOpen: bool,
+    overrides: arr(
+      obj(
+        { header: headerName, values: arr(str({ minLength: 1, maxLength: 1024 }), { minItems: 1, uniqueBy: (v) => (typeof v === 'string' ? v : undefined), uniqueWhat: 'value' }), limits: windowList },
+        { required: ['header', 'values', 'limits'] },
+      ),
+      { minItems: 1 },
+    ),
+  },
+  { check: (g) => globalRateLimitIssues(g) },
+);
+
+/** One form of the limit, both halves of the single form, and overrides that cannot overlap. */
+function globalRateLimitIssues(g: JsonObject): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const single = has(g, 'requests') || has(g, 'unit');
+  if (single && has(g, 'limits')) issues.push({ path: 'limits', reason: 'set either requests and unit (one window) or limits (several windows), not both' });
+  else if (!single && !has(g, 'limits')) issues.push({ path: '', reason: 'set requests and unit, or limits' });
+  else if (single && !has(g, 'requests')) issues.push({ path: 'requests', reason: 'required with unit' });
+  else if (single && !has(g, 'unit')) issues.push({ path: 'unit', reason: 'required with requests' });
+  const overrides = getObjects(g, 'overrides');
+  const header = getString(overrides[0], 'header')?.toLowerCase();
+  const owner = new Map<string, number>();
+  overrides.forEach((o, i) => {
+    if (getString(o, 'header') !== undefined && getString(o, 'header')!.toLowerCase() !== header) {
+      issues.push({ path: `overrides[${i}].header`, reason: `every override must read the same header (overrides[0] reads ${header})` });
+    }
+    getStrings(o, 'values').forEach((v, j) => {
+      const first = owner.get(v);
+      if (first !== undefined && first !== i) issues.push({ path: `overrides[${i}].values[${j}]`, reason: `${JSON.stringify(v)} is already in overrides[${first}]` });
+      else owner.set(v, i);
+    });
+  });
+  return issues;
+}
 
 const SPEC_FEATURES = ['rateLimit', 'maxRequestBodyBytes', 'timeout', 'timeouts', 'retry', 'compression', 'grpcWeb', 'grpcJsonTranscoder'];
 
@@ -34,8 +88,8 @@ export const trafficPolicySpec = obj(
     targetRefs: arr(targetRefSchema(POLICY_TARGET_KINDS)),
     rateLimit: obj(
       {
-        local: obj({ requests: int(1), per: durationSchema({ min: 50 }), key, headers: bool }, { required: ['requests', 'per'] }),
-        global: obj({ requests: int(1), unit: oneOfStrings('second', 'minute', 'hour', 'day'), key }, { required: ['requests', 'unit'] }),
+        local: obj({ requests: int(1), per: durationSchema({ min: 50 }), key: localKey, headers: bool }, { required: ['requests', 'per'] }),
+        global: globalRateLimit,
       },
       { check: (r) => (!has(r, 'local') && !has(r, 'global') ? [{ path: '', reason: 'set local, global or both' }] : []) },
     ),
@@ -79,7 +133,16 @@ export function providesTraffic(doc: InputDocument, feature: TrafficFeature): bo
 function rateLimitKey(text: string | undefined): RateLimitKey | undefined {
   if (text === undefined) return undefined;
   if (text === 'clientIP') return { type: 'clientIP' };
+  if (text === 'path') return { type: 'path' };
   return { type: 'header', name: text.slice('header:'.length).toLowerCase() };
+}
+
+function unitOf(text: string | undefined): RateLimitUnit {
+  return (UNITS as readonly string[]).includes(text ?? '') ? (text as RateLimitUnit) : 'second';
+}
+
+function windowsOf(o: JsonObject | undefined, listKey: string): RateLimitWindow[] {
+  return getObjects(o, listKey).map((w) => ({ requests: getNumber(w, 'requests') ?? 1, unit: unitOf(getString(w, 'unit')) }));
 }
 
 export function buildLocalRateLimit(spec: JsonObject): LocalRateLimitPolicy {
@@ -98,12 +161,24 @@ export function buildLocalRateLimit(spec: JsonObject): LocalRateLimitPolicy {
 export function buildGlobalRateLimit(doc: InputDocument, target: string): GlobalRateLimitPolicy {
   const cfg = getObject(getObject(doc.spec, 'rateLimit'), 'global');
   const key = rateLimitKey(getString(cfg, 'key'));
-  const unit = getString(cfg, 'unit');
+  const listed = windowsOf(cfg, 'limits');
+  const [first, ...rest] = listed.length > 0 ? listed : [{ requests: getNumber(cfg, 'requests') ?? 1, unit: unitOf(getString(cfg, 'unit')) }];
+  const headers = getString(cfg, 'responseHeaders');
+  const failOpen = getBoolean(cfg, 'failOpen');
+  const overrides: RateLimitOverride[] = getObjects(cfg, 'overrides').map((o) => ({
+    header: (getString(o, 'header') ?? '').toLowerCase(),
+    values: [...getStrings(o, 'values')],
+    limits: windowsOf(o, 'limits'),
+  }));
   return {
-    requests: getNumber(cfg, 'requests') ?? 1,
-    unit: unit === 'minute' || unit === 'hour' || unit === 'day' ? unit : 'second',
+    requests: first!.requests,
+    unit: first!.unit,
+    ...(rest.length > 0 ? { additionalLimits: rest } : {}),
     ...(key ? { key } : {}),
     id: `${namespaceOf(doc)}/${doc.metadata.name}/${target}`,
+    ...(headers === 'none' || headers === 'draft03' || headers === 'kong' ? { responseHeaders: headers } : {}),
+    ...(failOpen !== undefined ? { failOpen } : {}),
+    ...(overrides.length > 0 ? { overrides } : {}),
   };
 }
 
