@@ -12,6 +12,8 @@ import type { PluginEffect, PluginEnv, PluginInstance, PluginModule } from './ty
 const WINDOWS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 const LOCAL_PERIOD: Readonly<Record<string, string>> = { second: '1s', minute: '1m', hour: '1h', day: '24h' };
 const DEFAULT_ERROR = 'API rate limit exceeded';
+/** The largest limit the RateLimitService takes: "no limit" for consumers without their own. */
+const UNLIMITED = 0xffff_ffff;
 
 interface Window {
   readonly requests: number;
@@ -102,9 +104,15 @@ export const rateLimiting: PluginModule = {
     configs.forEach((c) => report(c, env));
     const base = use.base ? configs[0] : undefined;
     const route = use.routes[0];
-    const overrides = use.overrides.map((o, i) => {
+    // A value belongs to one override (a consumer's name can be another's basic-auth user name).
+    const taken = new Set<string>();
+    const overrides = use.overrides.flatMap((o, i) => {
       const c = configs[(use.base ? 1 : 0) + i]!;
-      return { header: CONSUMER_HEADER, values: [...o.consumer.identities], limits: globalLimits(windowsOf(c)) };
+      const values = o.consumer.identities.filter((v) => !taken.has(v));
+      values.forEach((v) => taken.add(v));
+      const limits = globalLimits(windowsOf(c));
+      if (limits.length === 0) problems.error(o.instance.configPath, 'set at least one of second, minute, hour, day, month, year');
+      return values.length > 0 && limits.length > 0 ? [{ header: CONSUMER_HEADER, values, limits }] : [];
     });
     const lead = base ?? configs[0]!;
     const key = keyOf(lead, route, env);
@@ -128,8 +136,10 @@ export const rateLimiting: PluginModule = {
       return { traffic: { rateLimit: { local } } };
     }
     if (policy === 'local') problems.warn(base!.path('policy'), 'consumer-scoped limits are counted by the global rate limiter, so this local limit is too on these routes');
+    // Without a plugin for everyone, only the overridden consumers are limited: the others get a
+    // limit no client reaches.
     const global: JsonObject = {
-      limits: globalLimits(windows),
+      limits: windows.length > 0 ? globalLimits(windows) : [{ requests: UNLIMITED, unit: 'second' }],
       ...(key ? { key } : {}),
       responseHeaders: headers ? 'kong' : 'none',
       failOpen: lead.bool('fault_tolerant', true),
