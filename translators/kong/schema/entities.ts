@@ -11,7 +11,8 @@ const timestamp = num(0);
 const strings = arr(str());
 /** A foreign reference: a name/id string, or {id} / {name} / {username} as decK and Kong accept. */
 export const reference: Schema = anything;
-const common = { id, tags, created_at: timestamp, updated_at: timestamp };
+/** `_comment` is for people (Kong's own `kong config init` template uses it); it is ignored. */
+const common = { id, tags, created_at: timestamp, updated_at: timestamp, _comment: str() };
 
 /** Secret-bearing fields: must be strings; the reason never includes the value. */
 function secretFields(o: JsonObject, fields: readonly string[]): SchemaIssue[] {
