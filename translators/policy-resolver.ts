@@ -26,7 +26,7 @@ import {
   type PolicyProblem,
   type SecurityFeature,
 } from './meshgate/security-policy';
-import { buildGlobalRateLimit, buildLocalRateLimit, buildRetry, idleTimeoutMs, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
+import { buildGlobalRateLimit, buildGrpcJsonTranscoder, buildLocalRateLimit, buildRetry, idleTimeoutMs, providesTraffic, timeoutMs, type TrafficFeature } from './meshgate/traffic-policy';
 import { corsPolicy } from './gateway-api/cors';
 import { getObject } from './core/json';
 
@@ -211,6 +211,17 @@ export class PolicyResolver {
         for (const f of ['compression', 'grpcWeb'] as const) {
           if (getBoolean(d.spec, f) !== undefined) this.ctx.statusOf(d).warn(`${f} applies to whole listeners; it is ignored for ${level.target} (target the Gateway or a listener)`);
         }
+      }
+    }
+    const transcoderPick = this.pickTraffic(trf, 'grpcJsonTranscoder');
+    if (transcoderPick) {
+      const d = transcoderPick.doc;
+      const transcoder = use(this.built(d, 'grpcJsonTranscoder', () => ({ value: buildGrpcJsonTranscoder(d.spec), clusters: [] })));
+      if (transcoder) {
+        policy.grpcJsonTranscoder = transcoder;
+        // The transcoded request is a gRPC call: it needs an HTTP/2 upstream.
+        const http1 = scope.rule.clusters.filter((c) => !c.http2 && scope.rule.backends.some((b) => b.cluster === c.name));
+        if (http1.length > 0) this.ctx.statusOf(d).warn(`grpcJsonTranscoder for ${transcoderPick.target}: backend ${http1.map((c) => c.name).join(', ')} does not speak HTTP/2 (set the Backend's protocol to grpc): transcoded calls will fail`);
       }
     }
     let hashOn: HashKey[] | undefined;

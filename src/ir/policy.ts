@@ -18,6 +18,28 @@ export interface RoutePolicy {
   readonly maxRequestBodyBytes?: number;
   /** Delay or abort a percentage of requests (Istio VirtualService fault). */
   readonly fault?: FaultPolicy;
+  /** Answer JSON/HTTP requests by calling the backend's gRPC methods (Kong grpc-gateway). */
+  readonly grpcJsonTranscoder?: GrpcJsonTranscoderPolicy;
+}
+
+/**
+ * JSON ⇄ gRPC transcoding (envoy.filters.http.grpc_json_transcoder): requests matching a method's
+ * google.api.http rule are sent to the backend as that gRPC call, and its answer comes back as JSON.
+ * The route's backends must speak HTTP/2.
+ */
+export interface GrpcJsonTranscoderPolicy {
+  /** A google.protobuf.FileDescriptorSet (base64): the user's .proto and every file it imports, dependencies first. */
+  readonly descriptorSetBase64: string;
+  /** Fully qualified services to transcode, e.g. "hello.HelloService". */
+  readonly services: readonly string[];
+  /** How the JSON answers are printed (Envoy PrintOptions); absent fields are off. */
+  readonly printOptions?: {
+    readonly addWhitespace?: boolean;
+    readonly alwaysPrintPrimitiveFields?: boolean;
+    readonly alwaysPrintEnumsAsInts?: boolean;
+    readonly preserveProtoFieldNames?: boolean;
+    readonly streamNewlineDelimited?: boolean;
+  };
 }
 
 export interface JwtPolicy {

@@ -2,7 +2,7 @@
 // compression and gRPC-Web, attached like SecurityPolicy; each feature resolves on its own.
 import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
-import type { GlobalRateLimitPolicy, LocalRateLimitPolicy, RateLimitKey, RateLimitOverride, RateLimitUnit, RateLimitWindow } from '../../src/ir/policy';
+import type { GlobalRateLimitPolicy, GrpcJsonTranscoderPolicy, LocalRateLimitPolicy, RateLimitKey, RateLimitOverride, RateLimitUnit, RateLimitWindow } from '../../src/ir/policy';
 import type { RetryPolicy } from '../../src/ir/route';
 import { durationSchema, parseDurationMs } from '../core/durations';
 import { namespaceOf } from '../core/documents';
@@ -10,6 +10,7 @@ import { getArray, getBoolean, getNumber, getObject, getObjects, getString, getS
 import { arr, bool, int, obj, oneOfStrings, str, type SchemaIssue } from '../schema';
 import { HEADER_NAME_PATTERN, headerName } from '../gateway-api/schemas/common';
 import { targetRefSchema } from './common';
+import { compileProto } from './grpc-proto';
 import { POLICY_TARGET_KINDS } from './security-policy';
 
 export const TRAFFIC_FEATURES = ['localRateLimit', 'globalRateLimit', 'maxRequestBodyBytes', 'timeout', 'idleTimeout', 'retry', 'compression', 'grpcWeb', 'grpcJsonTranscoder'] as const;
@@ -81,6 +82,40 @@ function globalRateLimitIssues(g: JsonObject): SchemaIssue[] {
   return issues;
 }
 
+/** Envoy GrpcJsonTranscoder.PrintOptions, in meshgate's spelling. */
+const PRINT_OPTIONS = ['addWhitespace', 'alwaysPrintPrimitiveFields', 'alwaysPrintEnumsAsInts', 'preserveProtoFieldNames', 'streamNewlineDelimited'] as const;
+
+/** Why the proto source cannot be used (parse errors name the line), or undefined. */
+function protoProblem(source: string): string | undefined {
+  const r = compileProto(source);
+  if (!r.ok) return r.reason;
+  return r.services.length === 0 ? 'defines no service to transcode' : undefined;
+}
+
+function unknownServices(t: JsonObject): SchemaIssue[] {
+  const source = getString(t, 'proto');
+  const compiled = source !== undefined ? compileProto(source) : undefined;
+  if (!compiled?.ok) return [];
+  return getStrings(t, 'services').flatMap((s, i) =>
+    compiled.services.includes(s) ? [] : [{ path: `services[${i}]`, reason: `service ${s} is not defined in the proto (it defines ${compiled.services.join(', ')})` }],
+  );
+}
+
+/** The IR transcoder settings of a (schema-valid) TrafficPolicy. */
+export function buildGrpcJsonTranscoder(spec: JsonObject): GrpcJsonTranscoderPolicy | undefined {
+  const cfg = getObject(spec, 'grpcJsonTranscoder');
+  const compiled = compileProto(getString(cfg, 'proto') ?? '');
+  if (!compiled.ok) return undefined;
+  const listed = getStrings(cfg, 'services');
+  const print = getObject(cfg, 'printOptions');
+  const printOptions = Object.fromEntries(PRINT_OPTIONS.flatMap((o) => (getBoolean(print, o) === true ? [[o, true]] : [])));
+  return {
+    descriptorSetBase64: Buffer.from(compiled.descriptorSet).toString('base64'),
+    services: listed.length > 0 ? [...listed] : [...compiled.services],
+    ...(Object.keys(printOptions).length > 0 ? { printOptions } : {}),
+  };
+}
+
 const SPEC_FEATURES = ['rateLimit', 'maxRequestBodyBytes', 'timeout', 'timeouts', 'retry', 'compression', 'grpcWeb', 'grpcJsonTranscoder'];
 
 export const trafficPolicySpec = obj(
@@ -112,6 +147,18 @@ export const trafficPolicySpec = obj(
     ),
     compression: bool,
     grpcWeb: bool,
+    grpcJsonTranscoder: obj(
+      {
+        proto: str({ minLength: 1, maxLength: 1_000_000, check: protoProblem }),
+        services: arr(str({ pattern: /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, patternHint: 'a fully qualified service name such as "hello.HelloService"' }), {
+          minItems: 1,
+          uniqueBy: (v) => (typeof v === 'string' ? v : undefined),
+          uniqueWhat: 'service',
+        }),
+        printOptions: obj(Object.fromEntries(PRINT_OPTIONS.map((o) => [o, bool]))),
+      },
+      { required: ['proto'], check: (t) => unknownServices(t) },
+    ),
   },
   {
     check: (spec) => [

@@ -3,12 +3,18 @@
 // costly), then authentication, then checks on the authenticated consumer, then rate limits
 // (so rejected requests never spend tokens), body limits, protocol translation and compression,
 // and the router last.
+//
+// grpc_json_transcoder sits last before the router: authentication, rate limits and the body limit
+// all see the client's JSON/HTTP request (its REST path and JSON body) and only then is it turned
+// into a gRPC call; responses run the chain backwards, so the compressor (earlier in the list)
+// compresses the JSON the transcoder produced rather than gRPC frames.
 import { apiKeyAuthFilter } from './api-key-auth';
 import { basicAuthFilter } from './basic-auth';
 import { bufferFilter } from './buffer';
 import { compressorFilter } from './compressor';
 import { corsFilter } from './cors';
 import { extAuthzFilter } from './ext-authz';
+import { grpcJsonTranscoderFilter } from './grpc-json-transcoder';
 import { grpcWebFilter } from './grpc-web';
 import { jwtAuthnFilter } from './jwt-authn';
 import { localRateLimitFilter } from './local-ratelimit';
@@ -32,6 +38,7 @@ export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
   grpcWebFilter,
   compressorFilter,
   faultFilter,
+  grpcJsonTranscoderFilter,
   routerFilter,
 ];
 
