@@ -9,11 +9,10 @@ import type { JsonObject, JsonValue } from '../../src/envoy/resource';
 import { IR_VERSION, type Proxy } from '../../src/ir/types';
 import { refOfDocument } from '../core/documents';
 import type { FamilyTranslator } from '../families';
-import { isJsonObject } from '../schema';
 import { translateGatewayApi, type TranslateOptions, type TranslationResult } from '../translate';
 import { convertKong, type Conversion } from './convert';
 import { kongErrors, kongStatus } from './fold';
-import { isKongConfiguration } from './kinds';
+import { envelopeProblem, isKongConfiguration } from './kinds';
 
 export { convertKong } from './convert';
 export { isKongConfiguration, KONG_SOURCE_ANNOTATION, LENIENT_ANNOTATION } from './kinds';
@@ -53,11 +52,12 @@ export function translateKong(own: readonly InputDocument[], options: TranslateO
   const statuses: DocumentStatus[] = [];
   const errors: DocumentError[] = [];
   own.forEach((doc, index) => {
-    const ref = refOfDocument(doc);
-    if (!isJsonObject(doc.spec)) {
-      errors.push({ index, document: ref, path: 'spec', reason: 'a KongConfiguration holds a Kong declarative file in spec' });
+    const bad = envelopeProblem(doc);
+    if (bad) {
+      errors.push({ index, path: bad.path, reason: bad.reason });
       return;
     }
+    const ref = refOfDocument(doc);
     const { conversion, inputs } = converted(doc);
     const own = conversion.problems.errors.map((e) => ({ index, document: ref, path: e.path, reason: e.reason }));
     if (own.length > 0) {

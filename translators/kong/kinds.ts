@@ -13,10 +13,23 @@ export const LENIENT_ANNOTATION = 'meshgate.io/lenient';
 export const KONG_SOURCE_ANNOTATION = 'meshgate.io/kong-source';
 
 /** Defensive about types: documents reach the family before any schema check. */
-export function isKongConfiguration(doc: InputDocument): boolean {
-  return typeof doc.apiVersion === 'string' && groupOf(doc.apiVersion) === MESHGATE_GROUP && doc.kind === KONG_CONFIGURATION_KIND;
+export function isKongConfiguration(doc: InputDocument | null | undefined): boolean {
+  return typeof doc === 'object' && doc !== null && typeof doc.apiVersion === 'string' && groupOf(doc.apiVersion) === MESHGATE_GROUP && doc.kind === KONG_CONFIGURATION_KIND;
 }
 
 export function isLenient(doc: InputDocument): boolean {
   return doc.metadata.annotations?.[LENIENT_ANNOTATION] === 'true';
+}
+
+/** The envelope problem of a KongConfiguration (documents reach the family unchecked), if any. */
+export function envelopeProblem(doc: InputDocument): { path: string; reason: string } | undefined {
+  const md = doc.metadata as unknown;
+  if (typeof md !== 'object' || md === null) return { path: 'metadata', reason: 'required object with at least a name' };
+  const { name, namespace, annotations } = md as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') return { path: 'metadata.name', reason: 'required string' };
+  if (typeof namespace !== 'string' || namespace === '') return { path: 'metadata.namespace', reason: 'required string' };
+  if (annotations !== undefined && (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations))) return { path: 'metadata.annotations', reason: 'must map strings to strings' };
+  const spec = doc.spec as unknown;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return { path: 'spec', reason: 'a KongConfiguration holds a Kong declarative file in spec' };
+  return undefined;
 }
