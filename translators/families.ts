@@ -6,6 +6,7 @@ import type { DocumentError, DocumentStatus, InputDocument } from '../src/docume
 import { groupOf } from '../src/documents/types';
 import { IR_VERSION, type Proxy } from '../src/ir/types';
 import { istioFamily } from './istio';
+import { kongFamily } from './kong';
 import { translateGatewayApi, type TranslateOptions, type TranslationResult } from './translate';
 
 export interface FamilyTranslator {
@@ -24,7 +25,7 @@ export function isCoreDocument(doc: InputDocument | null): boolean {
 }
 
 /** Families other than the Gateway API one, which reads everything no other family owns. */
-const FAMILIES: readonly FamilyTranslator[] = [istioFamily];
+const FAMILIES: readonly FamilyTranslator[] = [istioFamily, kongFamily];
 
 const gatewayApiFamily: FamilyTranslator = {
   name: 'gateway-api',

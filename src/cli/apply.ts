@@ -1,9 +1,11 @@
 // `meshgate apply -f <files> [--dry-run]`: a client of the admin API's POST /v1/apply. The server is
 // MESHGATE_ADMIN_URL (default http://127.0.0.1:9000) and the token MESHGATE_ADMIN_TOKEN.
 import { parseArgs, single, UsageError } from './args';
-import { expand, readText } from './input-files';
+import { expand, formatErrors, prepareText, readText, type FileError } from './input-files';
 
-export const APPLY_USAGE = 'usage: meshgate apply -f <file|-> [-f ...] [--dry-run] [--server URL] [--message TEXT]';
+export const APPLY_USAGE =
+  'usage: meshgate apply -f <file|-> [-f ...] [--dry-run] [--lenient] [--server URL] [--message TEXT]\n\n' +
+  '--lenient: Kong fields meshgate cannot honour are warnings (and dropped) instead of errors; stored with the document.';
 
 interface ApplyAnswer {
   revision: number;
@@ -18,16 +20,22 @@ interface ErrorAnswer {
 }
 
 export async function runApply(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['-f', '--server', '--message'], switches: ['--dry-run'], aliases: { '--filename': '-f' } });
+  const args = parseArgs(argv, { values: ['-f', '--server', '--message'], switches: ['--dry-run', '--lenient'], aliases: { '--filename': '-f' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const files = args.values.get('-f') ?? [];
   if (files.length === 0) throw new UsageError('give at least one -f <file|->');
   // Several files (or a directory's files) are sent as one multi-document request: one revision,
-  // all or nothing.
-  const body = files.flatMap(expand).map(readText).join('\n---\n');
+  // all or nothing. Kong files carry the text of the .proto files they name (see input-files.ts).
+  const problems: FileError[] = [];
+  const body = files.flatMap(expand).map((f) => prepareText(readText(f), f, {}, problems)).join('\n---\n');
+  if (problems.length > 0) {
+    process.stderr.write(formatErrors(problems) + '\n');
+    return 1;
+  }
   const server = (single(args, '--server') ?? process.env['MESHGATE_ADMIN_URL'] ?? 'http://127.0.0.1:9000').replace(/\/$/, '');
   const query = new URLSearchParams();
   if (args.switches.has('--dry-run')) query.set('dryRun', 'true');
+  if (args.switches.has('--lenient')) query.set('lenient', 'true');
   const message = single(args, '--message');
   if (message) query.set('message', message);
   const token = process.env['MESHGATE_ADMIN_TOKEN'];

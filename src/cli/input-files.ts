@@ -1,9 +1,22 @@
 // Reading policy files for the CLI: `-f` takes files, directories (their .yaml/.yml/.json files,
 // sorted) or "-" for standard input; every document keeps the name of the file it came from.
+// Kong files get what the CLI adds for them: `--lenient` (stored as the meshgate.io/lenient
+// annotation) and the text of the .proto files that grpc-gateway plugins name (relative to the
+// Kong file), so the document is complete wherever it is sent.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocuments } from '../documents/parse';
+import yaml from 'js-yaml';
+import { KONG_CONFIGURATION_KIND, parseDocuments, parseRawDocuments, wrapKongFile } from '../documents/parse';
 import type { DocumentError, InputDocument } from '../documents/types';
+import type { JsonObject, JsonValue } from '../envoy/resource';
+
+/** Set on KongConfiguration documents by --lenient (see translators/kong). */
+export const LENIENT_ANNOTATION = 'meshgate.io/lenient';
+
+export interface KongFileOptions {
+  /** Mark Kong documents lenient: fields meshgate cannot honour become warnings. */
+  readonly lenient?: boolean;
+}
 
 export interface FileError extends DocumentError {
   readonly file: string;
@@ -33,12 +46,69 @@ export interface ReadDocuments {
   readonly errors: FileError[];
 }
 
-export function readDocuments(targets: readonly string[]): ReadDocuments {
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The grpc-gateway plugins of a Kong file (wherever plugins nest), with their paths. */
+function grpcGatewayPlugins(value: JsonValue, where: string, out: { plugin: JsonObject; path: string }[] = []): { plugin: JsonObject; path: string }[] {
+  if (Array.isArray(value)) value.forEach((v, i) => grpcGatewayPlugins(v, `${where}[${i}]`, out));
+  else if (isObject(value)) {
+    if (value['name'] === 'grpc-gateway' && isObject(value['config'])) out.push({ plugin: value, path: where });
+    for (const [k, v] of Object.entries(value)) if (k !== 'config') grpcGatewayPlugins(v, where ? `${where}.${k}` : k, out);
+  }
+  return out;
+}
+
+/**
+ * A Kong document (bare decK file or KongConfiguration envelope) as the CLI sends it: grpc-gateway
+ * config.proto file names replaced by the files' text, and the lenient annotation when asked.
+ * Other values are returned unchanged. `file` is the file it came from ("-": standard input).
+ */
+export function prepareKongValue(raw: JsonValue, file: string, options: KongFileOptions, index: number, errors: FileError[]): JsonValue {
+  const value = wrapKongFile(raw);
+  if (!isObject(value) || value['kind'] !== KONG_CONFIGURATION_KIND || !isObject(value['spec'])) return raw;
+  const copy = JSON.parse(JSON.stringify(value)) as JsonObject;
+  const spec = copy['spec'] as JsonObject;
+  for (const { plugin, path: where } of grpcGatewayPlugins(spec, '')) {
+    const config = plugin['config'] as JsonObject;
+    const proto = config['proto'];
+    if (typeof proto !== 'string' || /\n/.test(proto)) continue;
+    const base = file === '-' ? process.cwd() : path.dirname(file);
+    const target = path.resolve(base, proto);
+    try {
+      config['proto'] = fs.readFileSync(target, 'utf8');
+    } catch (err) {
+      errors.push({ file, index, path: `${where}.config.proto`, reason: `cannot read ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    }
+  }
+  if (options.lenient) {
+    const metadata = isObject(copy['metadata']) ? copy['metadata'] : {};
+    const annotations = isObject(metadata['annotations']) ? metadata['annotations'] : {};
+    copy['metadata'] = { ...metadata, annotations: { ...annotations, [LENIENT_ANNOTATION]: 'true' } };
+  }
+  return copy;
+}
+
+/** A file's text with its Kong documents prepared (unchanged text when it holds none). */
+export function prepareText(text: string, file: string, options: KongFileOptions, errors: FileError[]): string {
+  const raw = parseRawDocuments(text);
+  if (raw.errors.length > 0) return text;
+  let changed = false;
+  const values = raw.values.map((v, i) => {
+    const prepared = prepareKongValue(v, file, options, i, errors);
+    if (prepared !== v) changed = true;
+    return prepared;
+  });
+  return changed ? values.map((v) => yaml.dump(v, { noRefs: true, lineWidth: -1 })).join('---\n') : text;
+}
+
+export function readDocuments(targets: readonly string[], options: KongFileOptions = {}): ReadDocuments {
   const documents: InputDocument[] = [];
   const files: string[] = [];
   const errors: FileError[] = [];
   for (const file of targets.flatMap(expand)) {
-    const parsed = parseDocuments(readText(file));
+    const parsed = parseDocuments(prepareText(readText(file), file, options, errors));
     documents.push(...parsed.documents);
     files.push(...parsed.documents.map(() => file));
     errors.push(...parsed.errors.map((e) => ({ ...e, file })));

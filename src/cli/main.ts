@@ -4,6 +4,7 @@ import { UsageError } from './args';
 import { APPLY_USAGE, runApply } from './apply';
 import { BOOTSTRAP_USAGE, runBootstrap } from './bootstrap';
 import { CERT_USAGE, runCert } from './cert';
+import { CONVERT_USAGE, runConvert } from './convert';
 import { EXPLAIN_USAGE, runExplain } from './explain';
 import { runRatelimit } from './ratelimit';
 import { RENDER_USAGE, runRender } from './render';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   apply: { summary: 'send policy files to a running meshgate (POST /v1/apply)', usage: APPLY_USAGE, run: runApply },
   validate: { summary: 'check policy files offline, as apply would', usage: VALIDATE_USAGE, run: runValidate },
   render: { summary: 'print the Envoy resources a node would receive, offline', usage: RENDER_USAGE, run: runRender },
+  convert: { summary: 'write a Kong declarative file as Gateway API + meshgate documents', usage: CONVERT_USAGE, run: runConvert },
   ratelimit: { summary: 'run the global rate limit service on its own (envoy.service.ratelimit.v3)', run: runRatelimit },
   explain: { summary: 'show how a node\'s Envoy would handle a request, offline', usage: EXPLAIN_USAGE, run: runExplain },
   token: { summary: 'issue a sidecar bootstrap token (node metadata meshgate_token)', usage: TOKEN_USAGE, run: runToken },

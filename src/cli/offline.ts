@@ -11,13 +11,13 @@ import type { NodeInfo } from '../server/observer';
 import { redactResource } from '../status/redact';
 import { validateSnapshot } from '../validate';
 import { pairs, single, UsageError, type ParsedArgs } from './args';
-import { formatErrors, readDocuments, withFiles } from './input-files';
+import { formatErrors, readDocuments, withFiles, type KongFileOptions } from './input-files';
 
 export type Compiled = { ok: true; config: CompiledConfig } | { ok: false; message: string };
 
-export function compileFiles(files: readonly string[]): Compiled {
+export function compileFiles(files: readonly string[], options: KongFileOptions = {}): Compiled {
   if (files.length === 0) throw new UsageError('give at least one -f <file|dir|->');
-  const read = readDocuments(files);
+  const read = readDocuments(files, options);
   if (read.errors.length > 0) return { ok: false, message: formatErrors(read.errors) };
   const outcome = compile(read.documents);
   if (!outcome.ok) return { ok: false, message: formatErrors(withFiles(outcome.errors, read)) };

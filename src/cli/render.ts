@@ -4,15 +4,15 @@ import { parseArgs, single, UsageError } from './args';
 import { compileFiles, nodeFromArgs, servedResources, withMeshSecrets } from './offline';
 
 export const RENDER_USAGE =
-  'usage: meshgate render -f <file|dir|-> [-f ...] --node-id ID [--node-cluster C] [--meta key=value ...] [--data-dir DIR] [--trust-domain TD]\n\n' +
+  'usage: meshgate render -f <file|dir|-> [-f ...] --node-id ID [--node-cluster C] [--meta key=value ...] [--data-dir DIR] [--trust-domain TD] [--lenient]\n\n' +
   'Sidecar groups include their SDS Secrets (private keys redacted), issued by the CA in --data-dir when it has one,\n' +
-  'else by a throwaway CA.';
+  'else by a throwaway CA. --lenient: Kong fields meshgate cannot honour are warnings (and dropped) instead of errors.';
 
 export async function runRender(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['-f', '--node-id', '--node-cluster', '--meta', '--data-dir', '--trust-domain'], aliases: { '--filename': '-f' } });
+  const args = parseArgs(argv, { values: ['-f', '--node-id', '--node-cluster', '--meta', '--data-dir', '--trust-domain'], switches: ['--lenient'], aliases: { '--filename': '-f' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const node = nodeFromArgs(args);
-  const compiled = compileFiles(args.values.get('-f') ?? []);
+  const compiled = compileFiles(args.values.get('-f') ?? [], { lenient: args.switches.has('--lenient') });
   if (!compiled.ok) {
     process.stderr.write(compiled.message + '\n');
     return 1;

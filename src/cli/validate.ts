@@ -3,16 +3,17 @@
 import { parseArgs, UsageError } from './args';
 import { compileFiles } from './offline';
 
-export const VALIDATE_USAGE = 'usage: meshgate validate -f <file|dir|-> [-f ...]';
+export const VALIDATE_USAGE = 'usage: meshgate validate -f <file|dir|-> [-f ...] [--lenient]\n\n--lenient: Kong fields meshgate cannot honour are warnings (and dropped) instead of errors.';
 
 export async function runValidate(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['-f'], aliases: { '--filename': '-f' } });
+  const args = parseArgs(argv, { values: ['-f'], switches: ['--lenient'], aliases: { '--filename': '-f' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  const compiled = compileFiles(args.values.get('-f') ?? []);
+  const compiled = compileFiles(args.values.get('-f') ?? [], { lenient: args.switches.has('--lenient') });
   if (!compiled.ok) {
     process.stderr.write(compiled.message + '\n');
     return 1;
   }
+  for (const status of compiled.config.statuses) for (const w of status.warnings ?? []) process.stderr.write(`warning: ${status.document.kind} ${status.document.namespace}/${status.document.name}: ${w}\n`);
   const groups = [...compiled.config.groups.entries()].map(([g, rs]) => `${g} (${rs.length} resources)`);
   process.stdout.write(`valid: ${groups.length} proxy group(s)${groups.length ? ': ' + groups.join(', ') : ''}\n`);
   return 0;

@@ -7,6 +7,21 @@ import type { DocumentError, InputDocument } from './types';
 
 export const DEFAULT_NAMESPACE = 'default';
 
+/** A Kong declarative file (as decK writes it) is carried in this envelope: the whole file is the spec. */
+export const KONG_CONFIGURATION_KIND = 'KongConfiguration';
+export const KONG_CONFIGURATION_API_VERSION = 'meshgate.io/v1alpha1';
+/** Name and namespace of the envelope a bare Kong file gets (write the envelope yourself for others). */
+export const KONG_DEFAULT_NAME = 'kong';
+
+/**
+ * A bare Kong declarative file (a `_format_version` and no apiVersion/kind) wrapped as the input
+ * document meshgate stores and translates; anything else is returned as it is.
+ */
+export function wrapKongFile(value: JsonValue): JsonValue {
+  if (!isObject(value) || value['_format_version'] === undefined || value['apiVersion'] !== undefined || value['kind'] !== undefined) return value;
+  return { apiVersion: KONG_CONFIGURATION_API_VERSION, kind: KONG_CONFIGURATION_KIND, metadata: { name: KONG_DEFAULT_NAME, namespace: DEFAULT_NAMESPACE }, spec: value };
+}
+
 export interface ParsedDocuments {
   readonly documents: InputDocument[];
   readonly errors: DocumentError[];
@@ -35,8 +50,9 @@ export function parseRawDocuments(text: string): { values: JsonValue[]; errors: 
 }
 
 /** Check the Kubernetes envelope of one raw value and fill defaults (namespace "default"). */
-export function toInputDocument(value: JsonValue, index: number): { document?: InputDocument; errors: DocumentError[] } {
+export function toInputDocument(raw: JsonValue, index: number): { document?: InputDocument; errors: DocumentError[] } {
   const errors: DocumentError[] = [];
+  const value = wrapKongFile(raw);
   const fail = (path: string, reason: string): { errors: DocumentError[] } => ({ errors: [...errors, { index, path, reason }] });
   if (!isObject(value)) return fail('', 'a document must be an object with apiVersion, kind, metadata and spec');
   const { apiVersion, kind, metadata, spec } = value;

@@ -123,6 +123,25 @@ function awayFromMinuteBoundary(): Promise<void> {
 }
 
 const STEP_CHECKS: Readonly<Record<string, StepCheck>> = {
+  // Kong upstreams balance by target weight inside one cluster (Kong's own model), so the canary
+  // shows as endpoint weights: catalog-v1 100, catalog-v2 11 (about 90/10).
+  'kong/01-canary.yaml': async (stack, context) => {
+    const r = await edgeCatalog(stack);
+    assert.equal(r.decision, 'forward', r.steps.join('\n'));
+    const weights = Object.fromEntries((r.upstream?.endpoints ?? []).map((e) => [`${e.address}:${e.port}`, e.weight]));
+    const [v1] = workloadEndpoints(context.entries.filter((w) => w.labels['version'] === 'v1'), 'catalog');
+    const [v2] = workloadEndpoints(context.entries.filter((w) => w.labels['version'] === 'v2'), 'catalog');
+    assert.deepEqual(weights, { [v1!]: 100, [v2!]: 11 });
+  },
+  'kong/02-key-auth-ratelimit.yaml': async (stack) => {
+    const missing = await edgeCatalog(stack);
+    assert.equal(missing.decision, 'denied');
+    assert.equal(missing.status, 401);
+    const withKey = await edgeCatalog(stack, { apikey: 'demo-key-0123456789' });
+    assert.equal(withKey.decision, 'forward', withKey.steps.join('\n'));
+    const frontend = await explain(stack, { group: stack.format.edgeGroup, port: edgePort(stack), host: 'localhost:8000', path: '/' });
+    assert.equal(frontend.decision, 'forward', 'the frontend route needs no key');
+  },
   'gateway-api/01-canary.yaml': async (stack) => {
     const r = await edgeCatalog(stack);
     assert.equal(r.decision, 'forward');

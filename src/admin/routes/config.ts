@@ -1,7 +1,8 @@
 // /v1/apply, /v1/resources and /v1/revisions: managing policy. Every change goes through the
 // ConfigService, which stores it durably and serves it only when it compiles to valid Envoy config.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseDocuments } from '../../documents/parse';
+import { KONG_CONFIGURATION_KIND, parseDocuments } from '../../documents/parse';
+import type { InputDocument } from '../../documents/types';
 import { redactDocument, scrubValues, sensitiveValues } from '../../documents/redact';
 import type { JsonObject } from '../../envoy/resource';
 import type { DocumentError } from '../../documents/types';
@@ -59,6 +60,14 @@ async function guarded<T>(work: () => Promise<T>, secrets: readonly string[] = [
   }
 }
 
+/** Set by ?lenient=true on Kong documents and stored with them, so a restart translates them alike. */
+const LENIENT_ANNOTATION = 'meshgate.io/lenient';
+
+function lenientKong(doc: InputDocument): InputDocument {
+  if (doc.kind !== KONG_CONFIGURATION_KIND) return doc;
+  return { ...doc, metadata: { ...doc.metadata, annotations: { ...(doc.metadata.annotations ?? {}), [LENIENT_ANNOTATION]: 'true' } } };
+}
+
 function author(request: FastifyRequest): string {
   return `admin-api ${request.ip}`;
 }
@@ -70,15 +79,23 @@ export function registerConfigRoutes(app: FastifyInstance, config: ConfigService
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: MAX_APPLY_BYTES }, (_req, body, done) => done(null, body));
   }
 
-  app.post<{ Body: string; Querystring: { dryRun?: boolean; message?: string } }>(
+  app.post<{ Body: string; Querystring: { dryRun?: boolean; lenient?: boolean; message?: string } }>(
     '/v1/apply',
     {
       bodyLimit: MAX_APPLY_BYTES,
       schema: {
         operationId: 'apply',
-        summary: 'Create or update documents (YAML, multi-document, or JSON); ?dryRun=true validates and shows the Envoy diff, storing nothing',
+        summary:
+          'Create or update documents (YAML, multi-document, or JSON; a Kong declarative file is one KongConfiguration document); ?dryRun=true validates and shows the Envoy diff, storing nothing; ?lenient=true makes Kong fields meshgate cannot honour warnings instead of errors',
         tags: ['config'],
-        querystring: { type: 'object', properties: { dryRun: { type: 'boolean', default: false }, message: { type: 'string', maxLength: 1024 } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            dryRun: { type: 'boolean', default: false },
+            lenient: { type: 'boolean', default: false, description: 'Kong documents: report fields meshgate cannot honour as status warnings and drop them (stored as annotation meshgate.io/lenient)' },
+            message: { type: 'string', maxLength: 1024 },
+          },
+        },
         response: { 200: applySchema, 400: errorSchema, 401: errorSchema },
       },
     },
@@ -88,9 +105,10 @@ export function registerConfigRoutes(app: FastifyInstance, config: ConfigService
       const secrets = parsed.documents.flatMap((d) => sensitiveValues(d as unknown as JsonObject));
       if (parsed.errors.length > 0) throw rejected(parsed.errors, secrets);
       if (parsed.documents.length === 0) throw rejected([{ path: '', reason: 'no documents in the request body' }]);
+      const documents = request.query.lenient === true ? parsed.documents.map(lenientKong) : parsed.documents;
       return guarded(
         () =>
-          config.apply(parsed.documents, {
+          config.apply(documents, {
             dryRun: request.query.dryRun === true,
             author: author(request),
             ...(request.query.message ? { message: request.query.message } : {}),
