@@ -40,6 +40,7 @@ export async function runExplain(argv: string[]): Promise<number> {
     ...(args.switches.has('--tls') ? { tls: true } : {}),
   });
   if (args.switches.has('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else process.stdout.write(`proxy group: ${group}\n${result.steps.join('\n')}\ndecision: ${result.decision}\n`);
+  // The last step is already the "decision: …" line.
+  else process.stdout.write(`proxy group: ${group}\n${result.steps.join('\n')}\n`);
   return 0;
 }

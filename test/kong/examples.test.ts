@@ -1,5 +1,5 @@
 // examples/kong: every file applies as the CLI would send it (protos inlined), with no errors, and
-// the demo serves gateway/default/kong with the 90/10 canary, key-auth and a rate limit on /catalog.
+// the demo serves gateway/default/kong: v1 only at the start; after step 2, the canary, key-auth and a rate limit on /catalog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -29,17 +29,30 @@ for (const file of files) {
   });
 }
 
-test('the demo: / → frontend, /catalog → catalog 90/10 with key-auth and a rate limit', () => {
-  const read = readDocuments([path.join(EXAMPLES, 'demo.yaml')]);
+function demoStep(file: string): ReturnType<typeof buildProxyResources> {
+  const read = readDocuments([path.join(EXAMPLES, file)]);
   const outcome = compile(read.documents);
-  assert.ok(outcome.ok);
-  const proxy = outcome.config.ir.proxies.find((p) => p.name === 'gateway/default/kong')!;
-  const resources = buildProxyResources(proxy);
+  assert.ok(outcome.ok, outcome.ok ? '' : JSON.stringify(outcome.errors));
+  return buildProxyResources(outcome.config.ir.proxies.find((p) => p.name === 'gateway/default/kong')!);
+}
+const catalogCall = (headers: Record<string, string> = {}) => ({ port: 8000, host: 'localhost', method: 'GET', path: '/catalog/items', headers, sourceIp: '10.1.1.1' });
+
+test('the demo starts with / → frontend and /catalog → catalog-v1 only, no authentication', () => {
+  const resources = demoStep('demo.yaml');
   assert.equal(routeOf(ask(resources, { path: '/' })), 'frontend');
-  assert.equal(ask(resources, { path: '/catalog' }).status, 401);
-  const r = explainRequest(resources, { port: 8000, host: 'localhost', method: 'GET', path: '/catalog/items', headers: { apikey: 'demo-key-0123456789' }, sourceIp: '10.1.1.1' });
+  const r = explainRequest(resources, catalogCall());
   assert.equal(r.decision, 'forward');
   assert.equal(routeOf(r), 'catalog');
-  assert.deepEqual(r.upstream?.endpoints.map((e) => [e.address, e.weight]), [['10.77.0.11', 9], ['10.77.0.12', 1]]);
-  assert.ok(r.filters.some((f) => f.rateLimit?.kind === 'local'));
+  assert.deepEqual(r.upstream?.endpoints.filter((e) => e.weight > 0).map((e) => e.address), ['10.77.0.11']);
+});
+
+test('demo step 2: /catalog 100/11 between v1 and v2, key-auth (401 without a key) and a global rate limit', () => {
+  const resources = demoStep(path.join('demo', '02-key-auth-ratelimit.yaml'));
+  assert.equal(routeOf(ask(resources, { path: '/' })), 'frontend');
+  assert.equal(ask(resources, { path: '/catalog' }).status, 401);
+  const r = explainRequest(resources, catalogCall({ apikey: 'demo-key-0123456789' }));
+  assert.equal(r.decision, 'forward');
+  assert.equal(routeOf(r), 'catalog');
+  assert.deepEqual(r.upstream?.endpoints.map((e) => [e.address, e.weight]), [['10.77.0.11', 100], ['10.77.0.12', 11]]);
+  assert.ok(r.filters.some((f) => f.rateLimit?.kind === 'global'));
 });
