@@ -8,7 +8,7 @@ import { TRUST_BUNDLE_SECRET, WORKLOAD_CERTIFICATE_SECRET } from '../ir/mesh';
 import { createSnapshotValidator, formatIssue, validateSnapshot } from '../validate';
 import { buildProxyResources, XdsBuildError } from '../xds';
 import { buildProxylessResources, proxylessGroupOf } from '../xds/proxyless';
-import { translate } from '../../translators';
+import { translate, type TranslateOptions } from '../../translators';
 
 export interface CompiledConfig {
   readonly ir: IR;
@@ -33,8 +33,8 @@ const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICA
  */
 const validateProxylessGroup = createSnapshotValidator();
 
-export function compile(documents: readonly InputDocument[]): CompileOutcome {
-  const translated = translate(documents);
+export function compile(documents: readonly InputDocument[], options: TranslateOptions = {}): CompileOutcome {
+  const translated = translate(documents, options);
   const refused = [...translated.errors, ...danglingReferences(translated.statuses)];
   if (refused.length > 0) return { ok: false, errors: refused, statuses: translated.statuses };
   const groups = new Map<string, readonly EnvoyResource[]>();

@@ -89,7 +89,7 @@ export class ClusterSet {
         ...(w.weight !== undefined ? { weight: w.weight } : {}),
         ...(w.locality ? { locality: w.locality } : {}),
         ...(Object.keys(w.labels).length > 0 ? { labels: w.labels } : {}),
-        ...(service.meshWorkloads ? { spiffeId: spiffeOf(w) } : {}),
+        ...(service.meshWorkloads ? { spiffeId: spiffeOf(w, this.ctx.trustDomain) } : {}),
       }));
       return { type: 'static', endpoints };
     }
@@ -162,7 +162,7 @@ export class ClusterSet {
     if (mode === 'DISABLE' || mode === undefined) return undefined;
     if (mode === 'ISTIO_MUTUAL') {
       if (tls && doc) this.ctx.unsupported(doc, tls.value, tls.path, ['sni', 'subjectAltNames', 'credentialName', 'clientCertificate', 'privateKey', 'caCertificates'], 'is ignored with mode ISTIO_MUTUAL');
-      const ids = [...new Set(members.filter(() => service.meshWorkloads).map((w) => spiffeOf(w)))].sort();
+      const ids = [...new Set(members.filter(() => service.meshWorkloads).map((w) => spiffeOf(w, this.ctx.trustDomain)))].sort();
       return { mesh: { expectedSpiffeIds: ids }, sni: `outbound_.${port.number}_.${subset ?? ''}_.${service.host}` };
     }
     if (!tls || !doc) return undefined;

@@ -4,13 +4,13 @@
 import type { InputDocument } from '../../src/documents/types';
 import type { Proxy } from '../../src/ir/types';
 import type { IstioContext } from './context';
-import { ROOT_NAMESPACE, TRUST_DOMAIN } from './kinds';
+import { ROOT_NAMESPACE } from './kinds';
 import { applyIstioSecurity } from './security';
 
 export function applySecurity(proxies: Proxy[], docs: readonly InputDocument[], ctx: IstioContext): Proxy[] {
   return applyIstioSecurity(proxies, docs, {
     rootNamespace: ROOT_NAMESPACE,
-    trustDomain: TRUST_DOMAIN,
+    trustDomain: ctx.trustDomain,
     statusOf: (doc) => ctx.statusOf(doc),
     error: (doc, path, reason) => ctx.error(doc, path, reason),
   });

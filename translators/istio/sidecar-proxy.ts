@@ -177,7 +177,7 @@ export function buildSidecarProxy(w: WorkloadInstance, inputs: MeshInputs): Prox
         name: `${w.namespace}/${w.name}`,
         namespace: w.namespace,
         labels: w.labels,
-        identity: identityOf(w),
+        identity: identityOf(w, inputs.ctx.trustDomain),
         ...(w.address ? { address: w.address } : {}),
         ...(w.locality ? { locality: w.locality } : {}),
       },
