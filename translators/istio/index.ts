@@ -13,7 +13,7 @@ import { IstioContext } from './context';
 import { DestinationRules } from './destination-rules';
 import { buildIngressGateway } from './ingress-gateway';
 import { DEFAULT_TRUST_DOMAIN, isIstioDocument, isSecurityDocument } from './kinds';
-import { applySecurity } from './security-hook';
+import { applySecurity, inboundMtlsModes } from './security-hook';
 import { ServiceRegistry } from './service-registry';
 import { buildSidecarProxy, type MeshInputs } from './sidecar-proxy';
 import { validateIstioDocuments } from './validate';
@@ -38,7 +38,7 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
   const usableShared = shared.filter((d) => isJsonObject(d) && isJsonObject(d.metadata) && typeof d.metadata.name === 'string');
   const ctx = new IstioContext(networking, position, new DocumentIndex(usableShared), options.trustDomain ?? DEFAULT_TRUST_DOMAIN);
   const registry = new ServiceRegistry(ctx);
-  const inputs: MeshInputs = { ctx, registry, rules: new DestinationRules(ctx), virtualServices: new VirtualServices(ctx) };
+  const inputs: MeshInputs = { ctx, registry, rules: new DestinationRules(ctx), virtualServices: new VirtualServices(ctx), peerModes: inboundMtlsModes(security, ctx) };
 
   let proxies: Proxy[] = registry.workloads.filter((w) => w.address !== '').map((w) => buildSidecarProxy(w, inputs));
   for (const gw of ctx.index.list('Gateway')) {

@@ -70,7 +70,7 @@ export function buildIngressGateway(gw: InputDocument, inputs: MeshInputs): Prox
   const { ctx, virtualServices } = inputs;
   const ns = namespaceOf(gw);
   const gwName = gw.metadata.name;
-  const clusters = new ClusterSet(ctx, inputs.registry, inputs.rules, ns);
+  const clusters = new ClusterSet(ctx, inputs.registry, inputs.rules, ns, inputs.peerModes);
   const client: RouteClient = { namespace: ns, labels: getStringMap(gw.spec, 'selector'), gateway: `${ns}/${gwName}` };
   const bound = virtualServices.forGateway(ns, gwName);
   const listeners: Listener[] = [];

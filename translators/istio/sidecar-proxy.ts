@@ -8,6 +8,7 @@ import type { Proxy, Source, VirtualHost } from '../../src/ir/types';
 import { getNumber, getObject, getObjects, getString } from '../core/json';
 import { ClusterSet, type ClusterRef } from './clusters';
 import type { IstioContext } from './context';
+import type { InboundMtlsModes } from './security-hook';
 import type { DestinationRules } from './destination-rules';
 import { hostAliases, hostMatches, resolveHost } from './hosts';
 import { httpRoutes, ISTIO_DEFAULT_RETRY, type RouteClient } from './http-routes';
@@ -21,6 +22,8 @@ export interface MeshInputs {
   readonly registry: ServiceRegistry;
   readonly rules: DestinationRules;
   readonly virtualServices: VirtualServices;
+  /** Destinations' PeerAuthentication modes (auto mTLS follows them). */
+  readonly peerModes: InboundMtlsModes;
 }
 
 export function sidecarProxyName(namespace: string, name: string): string {
@@ -152,7 +155,7 @@ function outboundListener(plan: PortPlan, w: WorkloadInstance, scope: SidecarSco
 
 export function buildSidecarProxy(w: WorkloadInstance, inputs: MeshInputs): Proxy {
   const scope = sidecarFor(w, inputs.ctx);
-  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace);
+  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace, inputs.peerModes);
   const inbound = inboundListeners(w, scope, inputs);
   const outbound = planOutbound(scope, inputs.registry)
     .map((plan) => outboundListener(plan, w, scope, inputs, clusters))

@@ -19,6 +19,7 @@ import { reportScoping, scopeOf, type IstioSecurityContext } from './scope';
 
 export { SECURITY_SCHEMAS, SECURITY_KINDS, SECURITY_VERSIONS } from './schemas';
 export type { IstioSecurityContext } from './scope';
+export { PeerAuthenticationResolver } from './peer-authentication';
 
 function isSecurityKind(kind: unknown): kind is SecurityKind {
   return typeof kind === 'string' && (SECURITY_KINDS as readonly string[]).includes(kind);
