@@ -106,7 +106,6 @@ export class ClusterSet {
   private applyPolicy(cluster: Mutable<Cluster>, policy: EffectivePolicy, doc: InputDocument, name: string): void {
     const lb = policy.loadBalancer;
     if (lb) {
-      this.ctx.unsupported(doc, lb.value, lb.path, ['localityLbSetting', 'warmupDurationSecs', 'warmup']);
       const simple = getString(lb.value, 'simple');
       const hash = getObject(lb.value, 'consistentHash');
       const byName: Record<string, LoadBalancing | undefined> = { ROUND_ROBIN: { type: 'RoundRobin' }, UNSPECIFIED: undefined, LEAST_CONN: { type: 'LeastRequest' }, LEAST_REQUEST: { type: 'LeastRequest' }, RANDOM: { type: 'Random' } };
@@ -125,8 +124,6 @@ export class ClusterSet {
     if (pool) {
       const tcp = getObject(pool.value, 'tcp');
       const http = getObject(pool.value, 'http');
-      this.ctx.unsupported(doc, tcp, `${pool.path}.tcp`, ['tcpKeepalive', 'maxConnectionDuration', 'idleTimeout']);
-      this.ctx.unsupported(doc, http, `${pool.path}.http`, ['idleTimeout', 'useClientProtocol', 'maxConcurrentStreams']);
       const cb: Mutable<CircuitBreaker> = {};
       const set = <K extends keyof CircuitBreaker>(k: K, v: number | undefined): void => {
         if (v !== undefined) cb[k] = v;
@@ -142,7 +139,6 @@ export class ClusterSet {
     }
     const od = policy.outlierDetection;
     if (od) {
-      this.ctx.unsupported(doc, od.value, od.path, ['minHealthPercent', 'splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures']);
       const o: Mutable<OutlierDetection> = {};
       const c5 = getNumber(od.value, 'consecutive5xxErrors') ?? getNumber(od.value, 'consecutiveErrors');
       if (c5 !== undefined) o.consecutive5xx = c5;
@@ -184,12 +180,10 @@ export class ClusterSet {
     const mode = tls ? getString(tls.value, 'mode') : this.autoMtls(service, port, subset, members) ? 'ISTIO_MUTUAL' : 'DISABLE';
     if (mode === 'DISABLE' || mode === undefined) return undefined;
     if (mode === 'ISTIO_MUTUAL') {
-      if (tls && doc) this.ctx.unsupported(doc, tls.value, tls.path, ['sni', 'subjectAltNames', 'credentialName', 'clientCertificate', 'privateKey', 'caCertificates'], 'is ignored with mode ISTIO_MUTUAL');
       const ids = [...new Set(members.filter(() => service.meshWorkloads).map((w) => spiffeOf(w, this.ctx.trustDomain)))].sort();
       return { mesh: { expectedSpiffeIds: ids }, sni: `outbound_.${port.number}_.${subset ?? ''}_.${service.host}` };
     }
     if (!tls || !doc) return undefined;
-    this.ctx.unsupported(doc, tls.value, tls.path, ['clientCertificate', 'privateKey', 'caCertificates', 'caCrl'], 'names a file on the proxy, which meshgate cannot read; use credentialName');
     const out: Mutable<UpstreamTls> = { sni: getString(tls.value, 'sni') ?? service.host };
     const sans = getStrings(tls.value, 'subjectAltNames');
     if (sans.length > 0) out.subjectAltNames = sans;

@@ -40,6 +40,7 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
   const registry = new ServiceRegistry(ctx);
   const inputs: MeshInputs = { ctx, registry, rules: new DestinationRules(ctx), virtualServices: new VirtualServices(ctx), peerModes: inboundMtlsModes(security, ctx) };
 
+  inputs.rules.reportUnmatchedHosts(registry.services.map((s) => s.host));
   let proxies: Proxy[] = registry.workloads.filter((w) => w.address !== '').map((w) => buildSidecarProxy(w, inputs));
   for (const gw of ctx.index.list('Gateway')) {
     const proxy = buildIngressGateway(gw, inputs);
