@@ -14,6 +14,7 @@ import { SnapshotCache } from './cache';
 import { createWorkloadProofCheck, TokenAuthority } from './identity';
 import { isLoopback, type ControlPlaneOptions } from './config/options';
 import { ConfigService } from './pipeline/config-service';
+import { compile } from './pipeline/compile';
 import { RateLimitRules, registerRateLimitService, rulesFromIr } from './ratelimit';
 import { createCounterStore } from './ratelimit/store-factory';
 import { createXdsServer, type XdsServer } from './server';
@@ -107,7 +108,11 @@ export async function startControlPlane(
   const store = await DocumentStore.open({ dir: path.join(options.dataDir, 'store') });
   const recovery = store.recoveryReport;
   if (recovery.removedTempFiles.length + recovery.quarantined.length > 0) logger.warn({ recovery }, 'store recovered from an interrupted write');
-  config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)), { secrets: ca });
+  config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)), {
+    secrets: ca,
+    // Peer SPIFFE IDs and RBAC principals name the CA's trust domain, as its certificates do.
+    compile: (documents) => compile(documents, { trustDomain: opened.ca.trustDomain }),
+  });
   await config.secretsReady();
 
   let xdsBound = false;

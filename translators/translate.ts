@@ -31,6 +31,8 @@ import { validateDocuments } from './validate';
 export interface TranslateOptions {
   /** Where proxies reach meshgate's RateLimitService (global rate limits). */
   readonly rateLimitService?: Partial<RateLimitServiceOptions>;
+  /** SPIFFE trust domain of workload identities (the CA's --trust-domain); default cluster.local. */
+  readonly trustDomain?: string;
 }
 
 export interface TranslationResult {

@@ -2,15 +2,15 @@
 // node's Envoy would handle that request, computed offline from the policy files.
 import { explainRequest } from '../explain';
 import { pairs, parseArgs, single, UsageError } from './args';
-import { compileFiles, nodeFromArgs } from './offline';
+import { compileFiles, nodeFromArgs, trustDomainFromArgs } from './offline';
 import { defaultNodeGroupResolver } from '../cache';
 
 export const EXPLAIN_USAGE =
-  'usage: meshgate explain -f <file|dir|-> --node-id ID [--node-cluster C] [--meta k=v] --port N --host H [--path /p] [--method GET] [--header k=v ...] [--sni S] [--tls] [--source-ip IP] [--json]';
+  'usage: meshgate explain -f <file|dir|-> --node-id ID [--node-cluster C] [--meta k=v] --port N --host H [--path /p] [--method GET] [--header k=v ...] [--sni S] [--tls] [--source-ip IP] [--trust-domain TD] [--json]';
 
 export async function runExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['-f', '--node-id', '--node-cluster', '--meta', '--port', '--host', '--path', '--method', '--header', '--sni', '--source-ip'],
+    values: ['-f', '--node-id', '--node-cluster', '--meta', '--port', '--host', '--path', '--method', '--header', '--sni', '--source-ip', '--trust-domain'],
     switches: ['--tls', '--json'],
     aliases: { '--filename': '-f' },
   });
@@ -20,7 +20,8 @@ export async function runExplain(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be a port number');
   const host = single(args, '--host');
   if (!host) throw new UsageError('--host is required');
-  const compiled = compileFiles(args.values.get('-f') ?? []);
+  const trustDomain = trustDomainFromArgs(args);
+  const compiled = compileFiles(args.values.get('-f') ?? [], trustDomain ? { trustDomain } : {});
   if (!compiled.ok) {
     process.stderr.write(compiled.message + '\n');
     return 1;

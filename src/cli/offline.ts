@@ -15,11 +15,16 @@ import { formatErrors, readDocuments, withFiles, type KongFileOptions } from './
 
 export type Compiled = { ok: true; config: CompiledConfig } | { ok: false; message: string };
 
-export function compileFiles(files: readonly string[], options: KongFileOptions = {}): Compiled {
+/** --trust-domain (or MESHGATE_TRUST_DOMAIN), as `meshgate serve` reads it: mesh peer IDs and principals name it. */
+export function trustDomainFromArgs(args: ParsedArgs): string | undefined {
+  return single(args, '--trust-domain') ?? (process.env['MESHGATE_TRUST_DOMAIN'] || undefined);
+}
+
+export function compileFiles(files: readonly string[], options: KongFileOptions & { trustDomain?: string } = {}): Compiled {
   if (files.length === 0) throw new UsageError('give at least one -f <file|dir|->');
   const read = readDocuments(files, options);
   if (read.errors.length > 0) return { ok: false, message: formatErrors(read.errors) };
-  const outcome = compile(read.documents);
+  const outcome = compile(read.documents, options.trustDomain ? { trustDomain: options.trustDomain } : {});
   if (!outcome.ok) return { ok: false, message: formatErrors(withFiles(outcome.errors, read)) };
   return { ok: true, config: outcome.config };
 }

@@ -1,7 +1,7 @@
 // `meshgate render -f <files> --node-id ID [--node-cluster C] [--meta k=v]`: print, offline, the
 // Envoy resources that node would receive (JSON grouped as listeners/routes/clusters/endpoints/secrets).
 import { parseArgs, single, UsageError } from './args';
-import { compileFiles, nodeFromArgs, servedResources, withMeshSecrets } from './offline';
+import { compileFiles, nodeFromArgs, servedResources, trustDomainFromArgs, withMeshSecrets } from './offline';
 
 export const RENDER_USAGE =
   'usage: meshgate render -f <file|dir|-> [-f ...] --node-id ID [--node-cluster C] [--meta key=value ...] [--data-dir DIR] [--trust-domain TD] [--lenient]\n\n' +
@@ -12,13 +12,13 @@ export async function runRender(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['-f', '--node-id', '--node-cluster', '--meta', '--data-dir', '--trust-domain'], switches: ['--lenient'], aliases: { '--filename': '-f' } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const node = nodeFromArgs(args);
-  const compiled = compileFiles(args.values.get('-f') ?? [], { lenient: args.switches.has('--lenient') });
+  const trustDomain = trustDomainFromArgs(args);
+  const compiled = compileFiles(args.values.get('-f') ?? [], { lenient: args.switches.has('--lenient'), ...(trustDomain ? { trustDomain } : {}) });
   if (!compiled.ok) {
     process.stderr.write(compiled.message + '\n');
     return 1;
   }
   const dataDir = single(args, '--data-dir') ?? (process.env['MESHGATE_DATA_DIR'] || undefined);
-  const trustDomain = single(args, '--trust-domain') ?? (process.env['MESHGATE_TRUST_DOMAIN'] || undefined);
   const { config } = await withMeshSecrets(compiled.config, { ...(dataDir ? { dataDir } : {}), ...(trustDomain ? { trustDomain } : {}) });
   const served = servedResources(config, node);
   if (served.listeners.length + served.clusters.length === 0) {

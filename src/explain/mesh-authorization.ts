@@ -3,7 +3,8 @@
 // chain takes the connection (mTLS or plain text per PeerAuthentication), what jwt_authn makes of
 // the token, and which AuthorizationPolicy rule (an RBAC policy named "<ns>/<policy>[rules[i]]")
 // allowed or denied it, walking the generated Envoy config in Envoy's order:
-// AUDIT (LOG) → CUSTOM (shadow RBAC + ext_authz) → DENY → ALLOW.
+// AUDIT (LOG) → CUSTOM (shadow RBAC + ext_authz) → DENY → ALLOW. TCP ports are walked through their
+// network RBAC filters (DENY → ALLOW) before tcp_proxy; a denied connection is closed, no HTTP status.
 import type { EnvoyResource, JsonObject, JsonValue } from '../envoy/resource';
 import { TypeUrl } from '../envoy/type-urls';
 import { anyTypeName, isObject, num, obj, objs, str, strs } from './json';
@@ -12,6 +13,7 @@ import { buildRequestView } from './request-view';
 
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const RBAC_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBAC';
+const NETWORK_RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC';
 const JWT_TYPE = 'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication';
 const EXT_AUTHZ_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
 const JWT_METADATA = 'envoy.filters.http.jwt_authn';
@@ -150,6 +152,10 @@ export function explainMeshAuthorization(resources: readonly EnvoyResource[], re
     request.path,
   );
   const metadata: Record<string, JsonObject> = {};
+  const hcm = hcmOf(chain);
+  // Without an HCM the port is TCP: only its network RBAC filters decide, and nothing of HTTP exists.
+  const tcp = hcm === undefined;
+  const filters = tcp ? objs(chain, 'filters').filter((f) => anyTypeName(obj(f, 'typed_config')) === NETWORK_RBAC_TYPE) : objs(hcm, 'http_filters');
   const remote = request.remoteIp ?? request.source?.ip;
   const ctx: RbacContext = {
     view,
@@ -158,14 +164,14 @@ export function explainMeshAuthorization(resources: readonly EnvoyResource[], re
     sni: '',
     destinationPort: request.port,
     ...(request.destinationIp !== undefined ? { destinationIp: request.destinationIp } : {}),
-    http: true,
+    http: !tcp,
     ...(principal !== undefined ? { peerPrincipal: principal } : {}),
     dynamicMetadata: metadata,
   };
 
   let decided: Omit<MeshAuthorizationResult, 'steps' | 'summary' | 'listener'> | undefined;
   let reason = '';
-  for (const filter of objs(hcmOf(chain), 'http_filters')) {
+  for (const filter of filters) {
     const name = str(filter, 'name') ?? '';
     const config = obj(filter, 'typed_config');
     const type = anyTypeName(config);
@@ -177,7 +183,7 @@ export function explainMeshAuthorization(resources: readonly EnvoyResource[], re
         reason = jwt.detail;
         break;
       }
-    } else if (type === RBAC_TYPE && config) {
+    } else if ((type === RBAC_TYPE || type === NETWORK_RBAC_TYPE) && config) {
       const rules = obj(config, 'rules');
       const shadow = obj(config, 'shadow_rules');
       if (shadow && !rules) {
@@ -201,8 +207,9 @@ export function explainMeshAuthorization(resources: readonly EnvoyResource[], re
       const outcome = engine.result === 'allowed' ? 'passed' : engine.result;
       steps.push({ filter: name, kind: 'rbac', outcome, ...(matched !== undefined ? { matchedPolicy: matched } : {}), detail: `${label}: ${describeEngine(engine)}` });
       if (engine.result === 'denied') {
-        decided = { decision: 'denied', status: 403, ...(matched !== undefined ? { decidedBy: matched } : {}) };
+        decided = { decision: 'denied', ...(tcp ? {} : { status: 403 }), ...(matched !== undefined ? { decidedBy: matched } : {}) };
         reason = label === 'DENY' ? `denied by DENY rule ${matched ?? '?'}` : engine.policies.length === 0 ? 'denied: an ALLOW policy without rules allows nothing' : 'denied: no ALLOW rule matches';
+        if (tcp) reason += ' (TCP port: the connection is closed)';
         break;
       }
       if (engine.result === 'unknown') {

@@ -7,8 +7,8 @@ import type { IR } from '../ir/types';
 import { TRUST_BUNDLE_SECRET, WORKLOAD_CERTIFICATE_SECRET } from '../ir/mesh';
 import { createSnapshotValidator, formatIssue, validateSnapshot } from '../validate';
 import { buildProxyResources, XdsBuildError } from '../xds';
-import { buildProxylessResources, proxylessGroupOf } from '../xds/proxyless';
-import { translate } from '../../translators';
+import { buildProxylessView, proxylessGroupOf, withProxylessNotes, type GroupNotes, type ProxylessNote } from '../xds/proxyless';
+import { translate, type TranslateOptions } from '../../translators';
 
 export interface CompiledConfig {
   readonly ir: IR;
@@ -33,12 +33,13 @@ const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICA
  */
 const validateProxylessGroup = createSnapshotValidator();
 
-export function compile(documents: readonly InputDocument[]): CompileOutcome {
-  const translated = translate(documents);
+export function compile(documents: readonly InputDocument[], options: TranslateOptions = {}): CompileOutcome {
+  const translated = translate(documents, options);
   const refused = [...translated.errors, ...danglingReferences(translated.statuses)];
   if (refused.length > 0) return { ok: false, errors: refused, statuses: translated.statuses };
   const groups = new Map<string, readonly EnvoyResource[]>();
   const errors: DocumentError[] = [];
+  const proxylessNotes: GroupNotes[] = [];
   for (const proxy of translated.ir.proxies) {
     let resources: EnvoyResource[];
     try {
@@ -54,32 +55,36 @@ export function compile(documents: readonly InputDocument[]): CompileOutcome {
       errors.push({ path: issue.path, reason: `${proxy.name}: would produce a resource Envoy rejects: ${formatIssue(issue)}` });
     }
     groups.set(proxy.name, resources);
-    compileProxylessView(proxy, groups, errors);
+    proxylessNotes.push({ group: proxylessGroupOf(proxy.name), notes: compileProxylessView(proxy, groups, errors) });
   }
-  if (errors.length > 0) return { ok: false, errors, statuses: translated.statuses };
-  return { ok: true, config: { ir: translated.ir, statuses: translated.statuses, groups } };
+  const statuses = withProxylessNotes(translated.statuses, proxylessNotes);
+  if (errors.length > 0) return { ok: false, errors, statuses };
+  return { ok: true, config: { ir: translated.ir, statuses, groups } };
 }
 
 /**
  * The proxyless gRPC view of a proxy (src/xds/proxyless), served as group "grpc:<name>" to gRPC
  * clients and xDS-enabled servers whose node says meshgate_proxyless (src/cache/group-resolver.ts).
  * It names no SDS secret (mesh TLS uses the gRPC bootstrap's certificate providers), so Envoy's
- * rules apply without the mesh exceptions.
+ * rules apply without the mesh exceptions. Returns the view's notes (what gRPC could not be given),
+ * which become warnings on their documents' statuses.
  */
-function compileProxylessView(proxy: IR['proxies'][number], groups: Map<string, readonly EnvoyResource[]>, errors: DocumentError[]): void {
+function compileProxylessView(proxy: IR['proxies'][number], groups: Map<string, readonly EnvoyResource[]>, errors: DocumentError[]): readonly ProxylessNote[] {
   let resources: EnvoyResource[];
+  let notes: readonly ProxylessNote[];
   try {
-    resources = buildProxylessResources(proxy);
+    ({ resources, notes } = buildProxylessView(proxy));
   } catch (err) {
     if (!(err instanceof XdsBuildError)) throw err;
     errors.push(xdsBuildError(err));
-    return;
+    return [];
   }
   const group = proxylessGroupOf(proxy.name);
   for (const issue of validateProxylessGroup(resources)) {
     errors.push({ path: issue.path, reason: `${group}: its proxyless gRPC view would hold a resource Envoy's rules reject: ${formatIssue(issue)}` });
   }
   groups.set(group, resources);
+  return notes;
 }
 
 /**

@@ -9,6 +9,7 @@ import { startBackends, type BackendSet } from './harness/backends';
 import { startTestControlPlane, type TestControlPlane } from './harness/control-plane';
 import { shareOf, totalOf } from './harness/tally';
 import { XdsClientProcess } from './harness/xds-client';
+import { TypeUrl } from '../../src/envoy/type-urls';
 
 const GROUP = 'sidecar/demo/frontend';
 const NODE_ID = 'e2e-istio-frontend-grpc';
@@ -95,6 +96,9 @@ spec:
     - route:
         - {destination: {host: catalog, subset: v1}, weight: ${split[0]}}
         - {destination: {host: catalog, subset: v2}, weight: ${split[1]}}
+      # Envoy's view runs a CORS filter for this route; gRPC clients get it as an optional filter
+      # (is_optional, FilterConfig-wrapped per-route config) and must still accept the listener.
+      corsPolicy: {allowOrigins: [{exact: "https://shop.example.com"}], allowMethods: [POST]}
 `,
   ].join('---\n');
 }
@@ -131,6 +135,17 @@ describe('e2e: Istio resources served to @grpc/grpc-js-xds (proxyless view of a 
     assert.equal(totalOf(tally), 2000);
     const shareV1 = shareOf(tally, 'v1');
     assert.ok(shareV1 >= 0.86 && shareV1 <= 0.94, `share of v1 was ${shareV1}: ${JSON.stringify(tally.counts)}`);
+  });
+
+  it('the client was served the CORS filter as optional, and still called (it ACKed the listener)', () => {
+    const listeners = [...(cp.cache.getSnapshot(`grpc:${GROUP}`)?.resources.get(TypeUrl.Listener)?.values() ?? [])];
+    const served = listeners.find((l) => l.name === 'catalog.demo.svc.cluster.local:8080');
+    assert.ok(served, 'the api_listener the client dials is served');
+    const hcm = (served.json['api_listener'] as { api_listener: { http_filters: { name: string; is_optional?: boolean }[] } }).api_listener;
+    assert.deepEqual(
+      hcm.http_filters.map((f) => [f.name, f.is_optional === true]),
+      [['envoy.filters.http.cors', true], ['envoy.filters.http.fault', false], ['envoy.filters.http.router', false]],
+    );
   });
 
   it('header canary: x-canary: true always goes to v2', async () => {

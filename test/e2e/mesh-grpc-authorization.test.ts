@@ -3,8 +3,8 @@
 // meshgate's own CA. The server's group (sidecar/demo/catalog-v1) gets a server listener with
 // STRICT mTLS and an ALLOW rule for the frontend service account; clients present certificates
 // of demo/frontend (allowed) and demo/other (denied: PERMISSION_DENIED). Both verify the server's
-// SPIFFE ID. The mesh IR is built directly (harness/mesh-ir.ts), as translators/istio would from
-// PeerAuthentication, AuthorizationPolicy and DestinationRule (ISTIO_MUTUAL).
+// SPIFFE ID. The mesh IR is built directly (harness/mesh-ir.ts) and injected into the cache; the
+// variant through /v1/apply and translators/istio is mesh-grpc-authorization-istio.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -106,7 +106,7 @@ describe('e2e: AuthorizationPolicy enforced by an xDS-enabled gRPC server over m
   });
 
   it('the xDS-enabled server receives its server listener, ACKs it and serves', async () => {
-    const port = await Promise.race([server.serving, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`server not serving after 10 s: ${server.stderr}`)), 10_000))]);
+    const port = await server.waitUntilServing(30_000);
     assert.equal(port, server.options.port);
     const lds = await eventually('server LDS ACKed', async () => {
       const t = typeStatusOf(await cp.admin.proxy('e2e-catalog-v1-server'), TypeUrl.Listener);

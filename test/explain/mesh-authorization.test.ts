@@ -219,3 +219,81 @@ test('transparent capture (no Sidecar): the per-port virtual inbound listener is
   assert.equal(plain.decision, 'denied');
   assert.equal(plain.steps[0]?.detail, 'plain text, no peer identity');
 });
+
+const LEDGER = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ledger, namespace: demo}
+spec:
+  hosts: [ledger.demo.svc.cluster.local]
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+  resolution: STATIC
+  workloadSelector: {labels: {app: ledger}}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: ledger-1, namespace: demo}
+spec: {address: 10.77.0.30, ports: {tcp: 5432}, labels: {app: ledger}, serviceAccount: ledger}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: demo}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: namespace-allow, namespace: demo}
+spec:
+  rules:
+  - from:
+    - source: {namespaces: ["demo"]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-ops-writes, namespace: demo}
+spec:
+  action: DENY
+  rules:
+  - from:
+    - source: {principals: ["cluster.local/ns/demo/sa/ops"]}
+    to:
+    - operation: {methods: ["POST"]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-by-header, namespace: demo}
+spec:
+  rules:
+  - from:
+    - source: {ipBlocks: ["10.99.0.0/16"]}
+    when:
+    - {key: "request.headers[x-team]", values: ["ledger"]}
+`;
+
+test('TCP port: network RBAC decides, HTTP-only fields always match in DENY rules and never in ALLOW rules', () => {
+  const docs = (yaml.loadAll(LEDGER) as InputDocument[]).filter((d) => d);
+  const translated = translate(docs);
+  assert.deepEqual(translated.errors, []);
+  const proxy = translated.ir.proxies.find((p) => p.name === 'sidecar/demo/ledger-1')!;
+  const resources = buildProxyResources(proxy);
+  const connect = (source: MeshAuthorizationRequest['source']): ReturnType<typeof explainMeshAuthorization> =>
+    explainMeshAuthorization(resources, { port: 5432, host: 'ledger', method: 'GET', path: '/', ...(source ? { source } : {}) });
+
+  const frontend = connect({ principal: 'cluster.local/ns/demo/sa/frontend', ip: '10.77.0.10' });
+  assert.equal(frontend.decision, 'allowed');
+  assert.equal(frontend.decidedBy, 'demo/namespace-allow[rules[0]]');
+  assert.deepEqual(frontend.steps.map((s) => s.filter), ['filter_chain', 'envoy.filters.network.rbac/deny', 'envoy.filters.network.rbac/allow']);
+
+  // The DENY rule names POST, which a TCP connection cannot show: it is denied whatever it sends.
+  const ops = connect({ principal: 'cluster.local/ns/demo/sa/ops', ip: '10.77.0.12' });
+  assert.equal(ops.decision, 'denied');
+  assert.equal(ops.decidedBy, 'demo/deny-ops-writes[rules[0]]');
+  assert.equal(ops.status, undefined, 'no HTTP status on a TCP port');
+
+  // The header rule never matches on TCP, so a caller from 10.99/16 in another namespace is denied.
+  const partner = connect({ principal: 'cluster.local/ns/partner/sa/batch', ip: '10.99.1.1' });
+  assert.equal(partner.decision, 'denied');
+  assert.match(partner.summary, /no ALLOW rule matches/);
+
+  assert.equal(connect(undefined).decision, 'connection_closed', 'STRICT: plain text is refused');
+});

@@ -175,3 +175,33 @@ test('an inbound listener becomes the server listener a gRPC server binding 0.0.
   assert.deepEqual((filters[0]!['typed_config'] as JsonObject)['rules'], {}, 'an empty ALLOW policy allows nothing');
   assert.deepEqual(grpcRejections(resources), []);
 });
+
+function goldenDocuments(file: string): InputDocument[] {
+  return (yaml.loadAll(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../test/golden', file), 'utf8')) as InputDocument[]).filter((d) => d);
+}
+
+test('compile(): what the proxyless view adapts or leaves out is a warning on the source document', () => {
+  const outcome = compile(goldenDocuments('proxyless/gateway-optional-filters/input.yaml'));
+  assert.ok(outcome.ok);
+  const route = outcome.config.statuses.find((s) => s.document.kind === 'HTTPRoute' && s.document.name === 'api');
+  const warnings = route?.warnings ?? [];
+  assert.ok(
+    warnings.includes('proxyless gRPC view grpc:gateway/default/edge: route http/api.example.com/httproute/default/api/rule/0/match/0: policy "localRateLimit" runs in an Envoy filter gRPC clients do not have: sent as an optional filter, which they skip'),
+    warnings.join('\n'),
+  );
+  assert.ok(warnings.some((w) => w.includes('filter envoy.filters.http.api_key_auth: holds consumers\' credentials')), warnings.join('\n'));
+  // The optional filters reach the served view, the credentials do not.
+  const view = outcome.config.groups.get('grpc:gateway/default/edge') ?? [];
+  const listener = named(view, TypeUrl.Listener, 'api.example.com');
+  assert.ok(JSON.stringify(listener).includes('"is_optional":true'));
+  assert.ok(!JSON.stringify(view).includes('acme-key-000000'), 'API keys are never sent to gRPC clients');
+});
+
+// Istio has no proxyless mapping of outlierDetection (its consecutive-error fields have no gRPC
+// counterpart), so nothing is invented: the view says so on the cluster's source, the ServiceEntry.
+test('compile(): an Istio outlierDetection gRPC cannot honour is reported on the cluster\'s document', () => {
+  const outcome = compile(goldenDocuments('istio/dr-outlier-detection/input.yaml'));
+  assert.ok(outcome.ok);
+  const rule = outcome.config.statuses.find((s) => s.document.kind === 'ServiceEntry' && s.document.name === 'reviews');
+  assert.ok((rule?.warnings ?? []).some((w) => w.startsWith('proxyless gRPC view grpc:sidecar/default/productpage-v1: cluster outbound|9080|') && w.includes('consecutive-error ejection is not supported by gRPC clients')), JSON.stringify(rule));
+});

@@ -10,6 +10,7 @@ import { namespaceOf } from '../core/documents';
 import { getBoolean, getNumber, getObject, getString, getStrings } from '../core/json';
 import { secretValue } from '../core/secrets';
 import type { IstioContext } from './context';
+import type { InboundMtlsModes } from './security-hook';
 import type { AppliedRule, DestinationRules, EffectivePolicy } from './destination-rules';
 import { parseIstioDurationMs } from './durations';
 import { endpointPort, spiffeOf, type Service, type ServicePort, type ServiceRegistry } from './service-registry';
@@ -37,6 +38,8 @@ export class ClusterSet {
     private readonly rules: DestinationRules,
     /** The namespace of the calling proxy (DestinationRule choice, credentialName Secrets). */
     private readonly clientNamespace: string,
+    /** The destinations' PeerAuthentication modes, which auto mTLS follows. */
+    private readonly peerModes: InboundMtlsModes,
   ) {}
 
   /**
@@ -89,7 +92,7 @@ export class ClusterSet {
         ...(w.weight !== undefined ? { weight: w.weight } : {}),
         ...(w.locality ? { locality: w.locality } : {}),
         ...(Object.keys(w.labels).length > 0 ? { labels: w.labels } : {}),
-        ...(service.meshWorkloads ? { spiffeId: spiffeOf(w) } : {}),
+        ...(service.meshWorkloads ? { spiffeId: spiffeOf(w, this.ctx.trustDomain) } : {}),
       }));
       return { type: 'static', endpoints };
     }
@@ -103,7 +106,6 @@ export class ClusterSet {
   private applyPolicy(cluster: Mutable<Cluster>, policy: EffectivePolicy, doc: InputDocument, name: string): void {
     const lb = policy.loadBalancer;
     if (lb) {
-      this.ctx.unsupported(doc, lb.value, lb.path, ['localityLbSetting', 'warmupDurationSecs', 'warmup']);
       const simple = getString(lb.value, 'simple');
       const hash = getObject(lb.value, 'consistentHash');
       const byName: Record<string, LoadBalancing | undefined> = { ROUND_ROBIN: { type: 'RoundRobin' }, UNSPECIFIED: undefined, LEAST_CONN: { type: 'LeastRequest' }, LEAST_REQUEST: { type: 'LeastRequest' }, RANDOM: { type: 'Random' } };
@@ -122,8 +124,6 @@ export class ClusterSet {
     if (pool) {
       const tcp = getObject(pool.value, 'tcp');
       const http = getObject(pool.value, 'http');
-      this.ctx.unsupported(doc, tcp, `${pool.path}.tcp`, ['tcpKeepalive', 'maxConnectionDuration', 'idleTimeout']);
-      this.ctx.unsupported(doc, http, `${pool.path}.http`, ['idleTimeout', 'useClientProtocol', 'maxConcurrentStreams']);
       const cb: Mutable<CircuitBreaker> = {};
       const set = <K extends keyof CircuitBreaker>(k: K, v: number | undefined): void => {
         if (v !== undefined) cb[k] = v;
@@ -139,7 +139,6 @@ export class ClusterSet {
     }
     const od = policy.outlierDetection;
     if (od) {
-      this.ctx.unsupported(doc, od.value, od.path, ['minHealthPercent', 'splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures']);
       const o: Mutable<OutlierDetection> = {};
       const c5 = getNumber(od.value, 'consecutive5xxErrors') ?? getNumber(od.value, 'consecutiveErrors');
       if (c5 !== undefined) o.consecutive5xx = c5;
@@ -155,18 +154,36 @@ export class ClusterSet {
     }
   }
 
+  /**
+   * Istio's auto mTLS without a DestinationRule tls: mesh workloads of a MESH_INTERNAL service are
+   * called with mTLS unless their PeerAuthentication (workload port, workload, namespace, mesh)
+   * says DISABLE. Istio decides per endpoint; a meshgate cluster has one TLS setting, so a cluster
+   * whose members disagree keeps mTLS and says which members will refuse it.
+   */
+  private autoMtls(service: Service, port: ServicePort, subset: string | undefined, members: readonly Service['endpoints'][number][]): boolean {
+    if (!service.meshWorkloads || service.external) return false;
+    const disabled = members.filter((w) => this.peerModes({ name: `${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels }, endpointPort(w, port)) === 'DISABLE');
+    if (members.length === 0 || disabled.length === 0) return true;
+    if (disabled.length === members.length) return false;
+    const cluster = outboundClusterName(port.number, subset, service.host);
+    this.ctx
+      .statusOf(service.doc)
+      .warn(
+        `port ${port.number}: PeerAuthentication DISABLE applies to workloads ${disabled.map((w) => `${w.namespace}/${w.name}`).join(', ')} but not to the others; meshgate sets TLS per cluster, so ${cluster} uses mTLS and calls to those workloads fail. Give them their own subset, or make the modes agree`,
+      );
+    return true;
+  }
+
   private tls(service: Service, port: ServicePort, subset: string | undefined, members: readonly Service['endpoints'][number][], policy: EffectivePolicy, doc: InputDocument | undefined): UpstreamTls | undefined {
     const tls = policy.tls;
     // Auto mTLS (Istio's default): sidecar workloads are called with ISTIO_MUTUAL unless a rule says otherwise.
-    const mode = tls ? getString(tls.value, 'mode') : service.meshWorkloads ? 'ISTIO_MUTUAL' : 'DISABLE';
+    const mode = tls ? getString(tls.value, 'mode') : this.autoMtls(service, port, subset, members) ? 'ISTIO_MUTUAL' : 'DISABLE';
     if (mode === 'DISABLE' || mode === undefined) return undefined;
     if (mode === 'ISTIO_MUTUAL') {
-      if (tls && doc) this.ctx.unsupported(doc, tls.value, tls.path, ['sni', 'subjectAltNames', 'credentialName', 'clientCertificate', 'privateKey', 'caCertificates'], 'is ignored with mode ISTIO_MUTUAL');
-      const ids = [...new Set(members.filter(() => service.meshWorkloads).map((w) => spiffeOf(w)))].sort();
+      const ids = [...new Set(members.filter(() => service.meshWorkloads).map((w) => spiffeOf(w, this.ctx.trustDomain)))].sort();
       return { mesh: { expectedSpiffeIds: ids }, sni: `outbound_.${port.number}_.${subset ?? ''}_.${service.host}` };
     }
     if (!tls || !doc) return undefined;
-    this.ctx.unsupported(doc, tls.value, tls.path, ['clientCertificate', 'privateKey', 'caCertificates', 'caCrl'], 'names a file on the proxy, which meshgate cannot read; use credentialName');
     const out: Mutable<UpstreamTls> = { sni: getString(tls.value, 'sni') ?? service.host };
     const sans = getStrings(tls.value, 'subjectAltNames');
     if (sans.length > 0) out.subjectAltNames = sans;

@@ -4,6 +4,7 @@ import type { DocumentError, InputDocument } from '../../src/documents/types';
 import { DocumentIndex, documentKey, refOfDocument } from '../core/documents';
 import { StatusBuilder } from '../core/status';
 import type { JsonObject } from '../../src/envoy/resource';
+import { DEFAULT_TRUST_DOMAIN } from './kinds';
 
 export class IstioContext {
   readonly index: DocumentIndex;
@@ -17,6 +18,8 @@ export class IstioContext {
     private readonly position: ReadonlyMap<InputDocument, number>,
     /** Core Secrets and Namespaces (credentialName lookups). */
     readonly shared: DocumentIndex,
+    /** SPIFFE trust domain of workload identities, peer IDs and RBAC principals (the CA's). */
+    readonly trustDomain: string = DEFAULT_TRUST_DOMAIN,
   ) {
     this.index = new DocumentIndex(docs);
   }

@@ -8,6 +8,7 @@ import { getNumber, getObject, getObjects, getString, getStringMap } from '../co
 import type { IstioContext } from './context';
 import { hostMatches, resolveHost } from './hosts';
 import { ROOT_NAMESPACE } from './kinds';
+import { checkTrafficPolicies } from './traffic-policy-check';
 
 export interface Subset {
   readonly name: string;
@@ -31,6 +32,7 @@ export class DestinationRules {
       .map((doc) => {
         ctx.unsupported(doc, doc.spec, 'spec', ['exportTo'], 'is ignored: the rule applies to clients in every namespace');
         ctx.unsupported(doc, doc.spec, 'spec', ['workloadSelector'], 'is not supported: the rule applies to every client');
+        checkTrafficPolicies(ctx, doc);
         return { doc, host: resolveHost(getString(doc.spec, 'host') ?? '', namespaceOf(doc)) };
       })
       .sort((a, b) => compareAge(a.doc, b.doc));
@@ -54,6 +56,13 @@ export class DestinationRules {
     return { doc: chosen.doc, subsets };
   }
 
+  /** Warns on each rule whose host matches no service of the registry (the rule then does nothing). */
+  reportUnmatchedHosts(serviceHosts: readonly string[]): void {
+    for (const { doc, host } of this.rules) {
+      if (!serviceHosts.some((h) => hostMatches(host, h))) this.ctx.statusOf(doc).warn(`spec.host ${host} matches no service (no ServiceEntry defines it): the rule applies to nothing`);
+    }
+  }
+
   /** The effective policy groups for one port and subset, and the field path each came from. */
   policyFor(rule: AppliedRule | undefined, port: number, subset: string | undefined): EffectivePolicy {
     const out: Record<string, { value: JsonObject; path: string }> = {};
@@ -64,7 +73,6 @@ export class DestinationRules {
         const v = getObject(policy, g);
         if (v) out[g] = { value: v, path: `${path}.${g}` };
       }
-      this.ctx.unsupported(rule.doc, policy, path, ['tunnel', 'proxyProtocol']);
     };
     const top = getObject(rule.doc.spec, 'trafficPolicy');
     layer(top, 'spec.trafficPolicy');

@@ -68,7 +68,8 @@ export function httpRoutes(doc: InputDocument, vhostName: string, port: number, 
   return routes;
 }
 
-function appliesTo(match: JsonObject, port: number, client: RouteClient, vsNamespace: string): boolean {
+/** Whether a match's port, sourceLabels, sourceNamespace and gateways select this client (HTTP and TCP routes alike). */
+export function appliesTo(match: JsonObject, port: number, client: RouteClient, vsNamespace: string): boolean {
   const p = getNumber(match, 'port');
   if (p !== undefined && p !== port) return false;
   if (!Object.entries(getStringMap(match, 'sourceLabels')).every(([k, v]) => client.labels[k] === v)) return false;
@@ -131,8 +132,12 @@ interface BuiltAction {
 
 function routeAction(step: Step, http: JsonObject, path: string): BuiltAction | undefined {
   const redirect = getObject(http, 'redirect');
-  if (redirect) return { action: redirectAction(step, redirect, `${path}.redirect`) };
   const direct = getObject(http, 'directResponse');
+  if (redirect || direct) {
+    // Envoy answers these routes itself: nothing is forwarded, so forwarding settings do nothing.
+    step.ctx.unsupported(step.doc, http, path, ['retries', 'timeout', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'mirror_percent', 'rewrite'], `has no effect on a ${redirect ? 'redirect' : 'directResponse'} route and is ignored`);
+  }
+  if (redirect) return { action: redirectAction(step, redirect, `${path}.redirect`) };
   if (direct) {
     const body = getObject(direct, 'body');
     const text = getString(body, 'string') ?? (getString(body, 'bytes') !== undefined ? Buffer.from(getString(body, 'bytes')!, 'base64').toString('utf8') : undefined);

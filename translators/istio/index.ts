@@ -8,12 +8,12 @@ import { DocumentIndex, keyOf } from '../core/documents';
 import { accepted, notAccepted } from '../core/status';
 import { isJsonObject } from '../schema';
 import type { FamilyTranslator } from '../families';
-import type { TranslationResult } from '../translate';
+import type { TranslateOptions, TranslationResult } from '../translate';
 import { IstioContext } from './context';
 import { DestinationRules } from './destination-rules';
 import { buildIngressGateway } from './ingress-gateway';
-import { isIstioDocument, isSecurityDocument } from './kinds';
-import { applySecurity } from './security-hook';
+import { DEFAULT_TRUST_DOMAIN, isIstioDocument, isSecurityDocument } from './kinds';
+import { applySecurity, inboundMtlsModes } from './security-hook';
 import { ServiceRegistry } from './service-registry';
 import { buildSidecarProxy, type MeshInputs } from './sidecar-proxy';
 import { validateIstioDocuments } from './validate';
@@ -26,7 +26,7 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function translateIstio(own: readonly InputDocument[], shared: readonly InputDocument[]): TranslationResult {
+export function translateIstio(own: readonly InputDocument[], shared: readonly InputDocument[], options: TranslateOptions = {}): TranslationResult {
   const isNetworking = (d: InputDocument): boolean => !isSecurityDocument(d);
   const schemaErrors = validateIstioDocuments(own);
   const invalid = new Set(schemaErrors.map((e) => e.index));
@@ -36,10 +36,11 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
   const security = valid.filter(isSecurityDocument);
   // Shared core documents arrive unchecked (the Gateway API family reports their problems).
   const usableShared = shared.filter((d) => isJsonObject(d) && isJsonObject(d.metadata) && typeof d.metadata.name === 'string');
-  const ctx = new IstioContext(networking, position, new DocumentIndex(usableShared));
+  const ctx = new IstioContext(networking, position, new DocumentIndex(usableShared), options.trustDomain ?? DEFAULT_TRUST_DOMAIN);
   const registry = new ServiceRegistry(ctx);
-  const inputs: MeshInputs = { ctx, registry, rules: new DestinationRules(ctx), virtualServices: new VirtualServices(ctx) };
+  const inputs: MeshInputs = { ctx, registry, rules: new DestinationRules(ctx), virtualServices: new VirtualServices(ctx), peerModes: inboundMtlsModes(security, ctx) };
 
+  inputs.rules.reportUnmatchedHosts(registry.services.map((s) => s.host));
   let proxies: Proxy[] = registry.workloads.filter((w) => w.address !== '').map((w) => buildSidecarProxy(w, inputs));
   for (const gw of ctx.index.list('Gateway')) {
     const proxy = buildIngressGateway(gw, inputs);
@@ -65,5 +66,5 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
 export const istioFamily: FamilyTranslator = {
   name: 'istio',
   owns: (doc) => isIstioDocument(doc),
-  translate: (own, shared) => translateIstio(own, shared),
+  translate: (own, shared, options) => translateIstio(own, shared, options),
 };

@@ -17,7 +17,6 @@ import { DEFAULT_LISTENER_OPTIONS } from '../meshgate/listener-policy';
 import { ClusterSet } from './clusters';
 import { hostMatches } from './hosts';
 import { httpRoutes, type RouteClient } from './http-routes';
-import { TRUST_DOMAIN } from './kinds';
 import type { MeshInputs } from './sidecar-proxy';
 
 export function istioGatewayProxyName(namespace: string, name: string): string {
@@ -71,7 +70,7 @@ export function buildIngressGateway(gw: InputDocument, inputs: MeshInputs): Prox
   const { ctx, virtualServices } = inputs;
   const ns = namespaceOf(gw);
   const gwName = gw.metadata.name;
-  const clusters = new ClusterSet(ctx, inputs.registry, inputs.rules, ns);
+  const clusters = new ClusterSet(ctx, inputs.registry, inputs.rules, ns, inputs.peerModes);
   const client: RouteClient = { namespace: ns, labels: getStringMap(gw.spec, 'selector'), gateway: `${ns}/${gwName}` };
   const bound = virtualServices.forGateway(ns, gwName);
   const listeners: Listener[] = [];
@@ -148,7 +147,7 @@ export function buildIngressGateway(gw: InputDocument, inputs: MeshInputs): Prox
     ...(needsIdentity
       ? {
           mesh: {
-            workload: { name: `${ns}/${gwName}`, namespace: ns, labels: client.labels, identity: { trustDomain: TRUST_DOMAIN, namespace: ns, serviceAccount: gwName } },
+            workload: { name: `${ns}/${gwName}`, namespace: ns, labels: client.labels, identity: { trustDomain: ctx.trustDomain, namespace: ns, serviceAccount: gwName } },
             captureMode: 'explicit' as const,
             inbound: [],
             outbound: [],

@@ -1,5 +1,5 @@
 // Istio API groups, versions and kinds meshgate reads, and the Istio constants the translator
-// relies on (root namespace, trust domain, DNS suffix of short names).
+// relies on (root namespace, default trust domain, DNS suffix of short names).
 import type { InputDocument } from '../../src/documents/types';
 import { groupOf } from '../../src/documents/types';
 
@@ -15,7 +15,8 @@ export type NetworkingKind = (typeof NETWORKING_KINDS)[number];
 
 /** Mesh-wide configuration lives here (Istio's default root namespace). */
 export const ROOT_NAMESPACE = 'istio-system';
-export const TRUST_DOMAIN = 'cluster.local';
+/** The trust domain when none is configured (TranslateOptions.trustDomain, the CA's --trust-domain). */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 /** "orders" in namespace "demo" is "orders.demo.svc.cluster.local". */
 export const CLUSTER_DNS_SUFFIX = 'svc.cluster.local';
 

@@ -9,7 +9,6 @@ import { namespaceOf } from '../core/documents';
 import { getNumber, getObject, getObjects, getString, getStringMap, getStrings } from '../core/json';
 import type { IstioContext } from './context';
 import { resolveHost } from './hosts';
-import { TRUST_DOMAIN } from './kinds';
 
 export type ServiceProtocol = 'HTTP' | 'HTTP2' | 'GRPC' | 'TCP' | 'TLS' | 'HTTPS';
 
@@ -55,12 +54,12 @@ export interface Service {
 
 const HTTP_LIKE = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 
-export function identityOf(w: Pick<WorkloadInstance, 'namespace' | 'serviceAccount'>): WorkloadIdentity {
-  return { trustDomain: TRUST_DOMAIN, namespace: w.namespace, serviceAccount: w.serviceAccount };
+export function identityOf(w: Pick<WorkloadInstance, 'namespace' | 'serviceAccount'>, trustDomain: string): WorkloadIdentity {
+  return { trustDomain, namespace: w.namespace, serviceAccount: w.serviceAccount };
 }
 
-export function spiffeOf(w: Pick<WorkloadInstance, 'namespace' | 'serviceAccount'>): string {
-  return spiffeIdOf(identityOf(w));
+export function spiffeOf(w: Pick<WorkloadInstance, 'namespace' | 'serviceAccount'>, trustDomain: string): string {
+  return spiffeIdOf(identityOf(w, trustDomain));
 }
 
 export function isHttpProtocol(p: ServiceProtocol): boolean {

@@ -2,15 +2,18 @@
 // the ports its services (or its Sidecar's ingress) expose, forwarding to the local app, and
 // outbound listeners for the services its Sidecar's egress hosts make visible, one virtual host
 // per service with the VirtualService's routes (or a default route to the service).
+import type { InputDocument } from '../../src/documents/types';
+import type { JsonObject } from '../../src/envoy/resource';
 import type { InboundListener, MeshProtocol, OutboundListener } from '../../src/ir/mesh';
 import type { Route } from '../../src/ir/route';
 import type { Proxy, Source, VirtualHost } from '../../src/ir/types';
 import { getNumber, getObject, getObjects, getString } from '../core/json';
 import { ClusterSet, type ClusterRef } from './clusters';
 import type { IstioContext } from './context';
+import type { InboundMtlsModes } from './security-hook';
 import type { DestinationRules } from './destination-rules';
 import { hostAliases, hostMatches, resolveHost } from './hosts';
-import { httpRoutes, ISTIO_DEFAULT_RETRY, type RouteClient } from './http-routes';
+import { appliesTo, httpRoutes, ISTIO_DEFAULT_RETRY, type RouteClient } from './http-routes';
 import { namespaceOf } from '../core/documents';
 import { endpointPort, identityOf, isHttpProtocol, type Service, type ServiceRegistry, type WorkloadInstance } from './service-registry';
 import { sidecarFor, type EgressListener, type SidecarScope } from './sidecar-scope';
@@ -21,6 +24,8 @@ export interface MeshInputs {
   readonly registry: ServiceRegistry;
   readonly rules: DestinationRules;
   readonly virtualServices: VirtualServices;
+  /** Destinations' PeerAuthentication modes (auto mTLS follows them). */
+  readonly peerModes: InboundMtlsModes;
 }
 
 export function sidecarProxyName(namespace: string, name: string): string {
@@ -108,6 +113,18 @@ function defaultRoute(vhost: string, ref: ClusterRef, source: Source): Route {
   };
 }
 
+/**
+ * The first tcp route whose match selects this client on this port (port, sourceLabels,
+ * sourceNamespace, gateways, as for HTTP routes). destinationSubnets and sourceSubnet need the
+ * connection's addresses, which one outbound cluster per port cannot tell apart: reported, and the
+ * match is taken without them.
+ */
+function chooseTcpRoute(vs: InputDocument, port: number, client: RouteClient, ctx: IstioContext): JsonObject | undefined {
+  const routes = getObjects(vs.spec, 'tcp');
+  routes.forEach((r, i) => getObjects(r, 'match').forEach((m, j) => ctx.unsupported(vs, m, `spec.tcp[${i}].match[${j}]`, ['destinationSubnets', 'sourceSubnet'], 'is not supported by meshgate and is ignored (the match applies without it)')));
+  return routes.find((r) => getObjects(r, 'match').length === 0 || getObjects(r, 'match').some((m) => appliesTo(m, port, client, namespaceOf(vs))));
+}
+
 function outboundListener(plan: PortPlan, w: WorkloadInstance, scope: SidecarScope, inputs: MeshInputs, clusters: ClusterSet): OutboundListener | undefined {
   const { ctx, virtualServices } = inputs;
   const source = sourceOf(scope, w, plan.path.replace(/^spec\./, ''));
@@ -121,7 +138,7 @@ function outboundListener(plan: PortPlan, w: WorkloadInstance, scope: SidecarSco
     if (!first) return undefined;
     if (tcpServices.length > 1 && scope.doc) ctx.statusOf(scope.doc).warn(`workload ${w.namespace}/${w.name}: port ${plan.port} is a TCP port of ${tcpServices.length} services; connections go to ${first.host} (use one egress port per TCP service)`);
     const vs = virtualServices.forMeshHost(first.host);
-    const tcpRoute = vs ? getObjects(vs.spec, 'tcp').find((r) => getObjects(r, 'match').length === 0 || getObjects(r, 'match').some((m) => (getNumber(m, 'port') ?? plan.port) === plan.port)) : undefined;
+    const tcpRoute = vs ? chooseTcpRoute(vs, plan.port, client, ctx) : undefined;
     const dest = getObject(getObjects(tcpRoute, 'route')[0], 'destination');
     if (vs && getObjects(tcpRoute, 'route').length > 1) ctx.statusOf(vs).warn('spec.tcp: weighted TCP routes are not supported; connections go to the first destination');
     const target = dest && vs ? clusters.ensure(resolveHost(getString(dest, 'host') ?? '', namespaceOf(vs)), getNumber(getObject(dest, 'port'), 'number'), getString(dest, 'subset'), plan.port) : clusters.ensure(first.host, plan.port, undefined);
@@ -152,7 +169,7 @@ function outboundListener(plan: PortPlan, w: WorkloadInstance, scope: SidecarSco
 
 export function buildSidecarProxy(w: WorkloadInstance, inputs: MeshInputs): Proxy {
   const scope = sidecarFor(w, inputs.ctx);
-  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace);
+  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace, inputs.peerModes);
   const inbound = inboundListeners(w, scope, inputs);
   const outbound = planOutbound(scope, inputs.registry)
     .map((plan) => outboundListener(plan, w, scope, inputs, clusters))
@@ -177,7 +194,7 @@ export function buildSidecarProxy(w: WorkloadInstance, inputs: MeshInputs): Prox
         name: `${w.namespace}/${w.name}`,
         namespace: w.namespace,
         labels: w.labels,
-        identity: identityOf(w),
+        identity: identityOf(w, inputs.ctx.trustDomain),
         ...(w.address ? { address: w.address } : {}),
         ...(w.locality ? { locality: w.locality } : {}),
       },

@@ -285,18 +285,21 @@ export function authorizationHttpFilters(authz: Authorization): NamedHttpFilter[
 export const NETWORK_RBAC_FILTER = 'envoy.filters.network.rbac';
 const NETWORK_RBAC = 'envoy.extensions.filters.network.rbac.v3.RBAC';
 
-/** Whether a rule uses something only an HTTP request has (Istio's HTTP-only fields). */
+/**
+ * What a rule uses that only an HTTP request has (Istio's HTTP-only fields: request principals,
+ * hosts, methods, paths, request.* conditions). Peers, IP blocks (remote ones too), ports and the
+ * source.*, remote.ip, destination.* and connection.sni conditions work on TCP.
+ */
 function httpOnlyFields(rule: AuthorizationRule): string[] {
   const found = new Set<string>();
   for (const peer of rule.from ?? []) {
     if ((peer.requestPrincipals?.length ?? 0) + (peer.notRequestPrincipals?.length ?? 0) > 0) found.add('requestPrincipals');
-    if ((peer.remoteIpBlocks?.length ?? 0) + (peer.notRemoteIpBlocks?.length ?? 0) > 0) found.add('remoteIpBlocks');
   }
   for (const op of rule.to ?? []) {
     for (const f of ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const) if ((op[f]?.length ?? 0) > 0) found.add(f);
   }
   for (const cond of rule.when ?? []) {
-    if (cond.key.startsWith('request.') || cond.key === 'remote.ip') found.add(`when ${cond.key}`);
+    if (cond.key.startsWith('request.')) found.add(`when ${cond.key}`);
   }
   return [...found];
 }
@@ -304,18 +307,44 @@ function httpOnlyFields(rule: AuthorizationRule): string[] {
 /** The rule without its HTTP-only fields (what a DENY rule still matches on a TCP connection). */
 function tcpPart(rule: AuthorizationRule): AuthorizationRule {
   const from = rule.from?.map((p): PeerMatch => {
-    const { requestPrincipals: _a, notRequestPrincipals: _b, remoteIpBlocks: _c, notRemoteIpBlocks: _d, ...rest } = p;
+    const { requestPrincipals: _a, notRequestPrincipals: _b, ...rest } = p;
     return rest;
   });
   const to = rule.to?.map((o): OperationMatch => (o.ports || o.notPorts ? { ...(o.ports ? { ports: o.ports } : {}), ...(o.notPorts ? { notPorts: o.notPorts } : {}) } : {}));
-  const when = rule.when?.filter((c) => !c.key.startsWith('request.') && c.key !== 'remote.ip');
+  const when = rule.when?.filter((c) => !c.key.startsWith('request.'));
   return { name: rule.name, source: rule.source, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(when ? { when } : {}) };
+}
+
+export interface NetworkAuthorizationNote {
+  /** The IR rule's name and source (its policy document). */
+  readonly rule: string;
+  readonly source: AuthorizationRule['source'];
+  readonly message: string;
 }
 
 export interface NetworkAuthorization {
   readonly filters: NamedHttpFilter[];
   /** What could not be enforced as written, per rule (for the policy's status). */
-  readonly notes: readonly { readonly rule: string; readonly message: string }[];
+  readonly notes: readonly NetworkAuthorizationNote[];
+}
+
+/** What of `authz` a TCP port cannot enforce as written (translators report it on the policies' status). */
+export function networkAuthorizationNotes(authz: Authorization): NetworkAuthorizationNote[] {
+  const notes: NetworkAuthorizationNote[] = [];
+  const note = (r: AuthorizationRule, message: string): void => {
+    notes.push({ rule: r.name, source: r.source, message });
+  };
+  for (const c of authz.custom ?? []) for (const r of c.rules) note(r, 'CUSTOM authorization applies to HTTP ports only; not enforced on this TCP port');
+  for (const r of authz.audit ?? []) note(r, 'AUDIT applies to HTTP ports only; not logged on this TCP port');
+  for (const r of authz.deny) {
+    const http = httpOnlyFields(r);
+    if (http.length > 0) note(r, `on a TCP port the DENY rule ignores its HTTP-only fields (${http.join(', ')}), which always match, and so denies more`);
+  }
+  for (const r of authz.allow ?? []) {
+    const http = httpOnlyFields(r);
+    if (http.length > 0) note(r, `on a TCP port the ALLOW rule never matches: it uses HTTP-only fields (${http.join(', ')})`);
+  }
+  return notes;
 }
 
 /**
@@ -324,19 +353,9 @@ export interface NetworkAuthorization {
  * fields (it denies more, never less). CUSTOM and AUDIT need HTTP and are left out (reported).
  */
 export function authorizationNetworkFilters(authz: Authorization, statPrefix: string): NetworkAuthorization {
-  const notes: { rule: string; message: string }[] = [];
-  for (const c of authz.custom ?? []) for (const r of c.rules) notes.push({ rule: r.name, message: 'CUSTOM authorization applies to HTTP ports only; not enforced on this TCP port' });
-  for (const r of authz.audit ?? []) notes.push({ rule: r.name, message: 'AUDIT applies to HTTP ports only; not logged on this TCP port' });
-  const deny = authz.deny.map((r) => {
-    const http = httpOnlyFields(r);
-    if (http.length > 0) notes.push({ rule: r.name, message: `on a TCP port the DENY rule ignores its HTTP-only fields (${http.join(', ')}) and so denies more` });
-    return tcpPart(r);
-  });
-  const allow = authz.allow?.filter((r) => {
-    const http = httpOnlyFields(r);
-    if (http.length > 0) notes.push({ rule: r.name, message: `on a TCP port the ALLOW rule never matches: it uses HTTP-only fields (${http.join(', ')})` });
-    return http.length === 0;
-  });
+  const notes = networkAuthorizationNotes(authz);
+  const deny = authz.deny.map(tcpPart);
+  const allow = authz.allow?.filter((r) => httpOnlyFields(r).length === 0);
   const network = (name: string, action: 'ALLOW' | 'DENY', rules: readonly AuthorizationRule[]): NamedHttpFilter => {
     const built = policies(rules);
     const engine: JsonObject = { ...(action === 'DENY' ? { action } : {}), ...(Object.keys(built).length > 0 ? { policies: built } : {}) };

@@ -2,7 +2,8 @@
 // PeerAuthentication says (STRICT: mTLS only; PERMISSIVE: tls_inspector tells mTLS from plain
 // text by transport_protocol; DISABLE: plain text), then an HCM whose filters authenticate
 // (jwt_authn) and authorize (RBAC, ext_authz) before the router forwards to the local app through
-// the cluster "inbound|<port>||". TCP ports get tcp_proxy instead of the HCM.
+// the cluster "inbound|<port>||". TCP ports get tcp_proxy instead of the HCM, after the network
+// RBAC filters (DENY, then ALLOW) of their authorization.
 import type { EnvoyResource, JsonObject } from '../../envoy/resource';
 import { TypeUrl } from '../../envoy/type-urls';
 import type { Cluster } from '../../ir/cluster';
@@ -12,10 +13,11 @@ import { buildCluster, buildLoadAssignment } from '../clusters';
 import { XdsBuildError } from '../errors';
 import { httpFiltersFor } from '../filters/registry';
 import { ROUTER_FILTER } from '../filters/router';
-import { buildHttpConnectionManager, hcmNetworkFilter } from '../http-connection-manager';
+import { buildHttpConnectionManager, hcmNetworkFilter, statPrefix } from '../http-connection-manager';
 import { compact } from '../json';
 import { listenerName as listenerNameOf, planListeners } from '../plan';
 import { buildRouteConfiguration } from '../routes';
+import { authorizationNetworkFilters } from './authorization';
 import { inboundAuthorizationFilters } from './authorization-bridge';
 import { inboundClusterName } from './names';
 import { tcpProxy, tlsInspector } from './network-filters';
@@ -63,9 +65,9 @@ interface InboundChains {
 
 function networkFilters(proxy: Proxy, inbound: InboundListener, address: string): { filters: JsonObject[]; routes?: JsonObject } {
   if (inbound.protocol === 'TCP') {
-    if (inbound.authorization) throw new XdsBuildError(`inbound listener ${inbound.name} is TCP: authorization policies apply to HTTP and gRPC ports only`, inbound.source);
     if (inbound.requestAuthentication) throw new XdsBuildError(`inbound listener ${inbound.name} is TCP: request authentication (JWT) applies to HTTP and gRPC ports only`, inbound.source);
-    return { filters: [tcpProxy(inbound.name, inboundClusterName(inbound.port))] };
+    const rbac = inbound.authorization ? authorizationNetworkFilters(inbound.authorization, `${statPrefix(inbound.name)}.rbac.`).filters : [];
+    return { filters: [...rbac.map((f) => ({ ...f })), tcpProxy(inbound.name, inboundClusterName(inbound.port))] };
   }
   const plan = planListeners([inboundIrListener(inbound, address)])[0]!;
   const chain = plan.chains[0]!;

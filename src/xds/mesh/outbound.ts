@@ -19,7 +19,8 @@ const OUTBOUND_OPTIONS: Listener['options'] = {
   http2: true,
 };
 
-function outboundIrListener(outbound: OutboundListener, address: string): Listener {
+/** The IR listener an HTTP outbound listener is planned from (the proxyless view plans the same). */
+export function outboundIrListener(outbound: OutboundListener, address: string): Listener {
   return {
     name: outbound.name,
     address,

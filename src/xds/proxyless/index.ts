@@ -21,11 +21,14 @@ import { memoisedCluster, unavailableCluster } from './clusters';
 import { apiListener, serverListener } from './listeners';
 import { UNAVAILABLE_CLUSTER } from './names';
 import { type ProxylessNote, ProxylessNotes } from './notes';
+import { optionalFiltersFor } from './optional-filters';
 import { buildRouteTable, type RouteTable } from './route-table';
+import { outboundIrListener } from '../mesh/outbound';
 
 export * from './names';
 export type { ProxylessNote } from './notes';
 export { grpcServerRbac } from './server-rbac';
+export { withProxylessNotes, type GroupNotes } from './status-notes';
 
 export interface ProxylessView {
   readonly resources: EnvoyResource[];
@@ -51,7 +54,7 @@ function routeTables(proxy: Proxy, notes: ProxylessNotes): RouteTable[] {
     const hosts = plan.chains.flatMap((chain) =>
       chain.virtualHosts.map((v) => ({ name: v.name, domains: v.vhost.domains, routes: v.routes.map((r) => ({ route: r.route, hostPolicy: v.vhost.policy, policy: r.policy })) })),
     );
-    tables.push({ name: plan.name, port: plan.port, hosts });
+    tables.push({ name: plan.name, port: plan.port, hosts, optional: optionalFiltersFor(proxy, plan.chains, notes) });
   }
   for (const outbound of proxy.mesh?.outbound ?? []) {
     if (outbound.protocol === 'TCP') {
@@ -63,7 +66,8 @@ function routeTables(proxy: Proxy, notes: ProxylessNotes): RouteTable[] {
       domains: vhost.domains,
       routes: vhost.routes.map((route) => ({ route, hostPolicy: vhost.policy, policy: effectivePolicy(vhost.policy, route.policy) })),
     }));
-    tables.push({ name: outbound.name, port: outbound.port, hosts });
+    const chains = planListeners([outboundIrListener(outbound, outbound.address)])[0]?.chains ?? [];
+    tables.push({ name: outbound.name, port: outbound.port, hosts, optional: optionalFiltersFor(proxy, chains, notes) });
   }
   // Lower ports first, so a bare name served on several ports is the lowest port's.
   return tables.sort((a, b) => a.port - b.port || compareStrings(a.name, b.name));
@@ -93,7 +97,7 @@ export function buildProxylessView(proxy: Proxy): ProxylessView {
     for (const domain of built.dialableDomains) {
       if (listenerNames.has(domain)) continue;
       listenerNames.add(domain);
-      out.push(resource(TypeUrl.Listener, domain, apiListener(domain, table.name, built.usesFault)));
+      out.push(resource(TypeUrl.Listener, domain, apiListener(domain, table.name, built.usesFault, table.optional)));
     }
   }
 

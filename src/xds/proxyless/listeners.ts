@@ -1,5 +1,5 @@
-// Listeners for gRPC: api_listeners for clients (one per name a client can dial, HCM with RDS and
-// only the filters gRPC's client runs: fault when a route injects faults, router last) and server
+// Listeners for gRPC: api_listeners for clients (one per name a client can dial, HCM with RDS, the
+// Envoy view's Envoy-only filters marked optional, fault when a route injects faults, router last) and server
 // listeners for xDS-enabled servers (address 0.0.0.0:<port>, one filter chain with exactly one HCM
 // whose inline routes carry non_forwarding_action, RBAC filters, router last; no filter_chain_match,
 // since gRPC drops chains that match on anything but addresses and ports).
@@ -12,6 +12,7 @@ import { faultHttpFilter } from './fault';
 import { deepFreeze } from './freeze';
 import { serverListenerName } from './names';
 import type { ProxylessNotes } from './notes';
+import { NO_OPTIONAL_FILTERS, type OptionalFilters } from './optional-filters';
 import { grpcServerRbac } from './server-rbac';
 import { meshServerTls } from './tls';
 
@@ -30,18 +31,19 @@ const apiListenerMemo = new Map<string, JsonObject>();
 const API_LISTENER_MEMO_LIMIT = 200_000;
 
 /** The Listener a gRPC client dialing xds:///<name> asks for. */
-export function apiListener(name: string, routeConfigName: string, withFault: boolean): JsonObject {
-  const key = `${name}\u0000${routeConfigName}\u0000${withFault ? 'fault' : ''}`;
+export function apiListener(name: string, routeConfigName: string, withFault: boolean, optional: OptionalFilters = NO_OPTIONAL_FILTERS): JsonObject {
+  const key = `${name}\u0000${routeConfigName}\u0000${withFault ? 'fault' : ''}\u0000${optional.key}`;
   const known = apiListenerMemo.get(key);
   if (known) return known;
   if (apiListenerMemo.size >= API_LISTENER_MEMO_LIMIT) apiListenerMemo.clear();
-  const built = deepFreeze(buildApiListener(name, routeConfigName, withFault));
+  const built = deepFreeze(buildApiListener(name, routeConfigName, withFault, optional));
   apiListenerMemo.set(key, built);
   return built;
 }
 
-function buildApiListener(name: string, routeConfigName: string, withFault: boolean): JsonObject {
-  const httpFilters = withFault ? [faultHttpFilter(), routerHttpFilter()] : [routerHttpFilter()];
+function buildApiListener(name: string, routeConfigName: string, withFault: boolean, optional: OptionalFilters): JsonObject {
+  // Envoy's order: the Envoy-only filters (optional for gRPC), then fault, then the router, last and required.
+  const httpFilters = [...optional.httpFilters, ...(withFault ? [faultHttpFilter()] : []), routerHttpFilter()];
   return {
     name,
     api_listener: {

@@ -12,8 +12,9 @@
 //   as UNAVAILABLE (5xx, gateway-error, reset, connect-failure, refused-stream,
 //   retriable-status-codes) become "unavailable". per_try_timeout is not supported by gRPC.
 // - hash policies: header; source IP becomes the channel id (one client sticks to one host).
-// - fault injection: per-route HTTPFault. Every other Envoy-only feature (header changes, rewrites,
-//   mirrors, rate limits, authentication filters, CORS, ...) is omitted and noted.
+// - fault injection: per-route HTTPFault. Envoy-only filters (authentication, CORS, rate limits, ...)
+//   are sent as optional filters with optional per-route configs (optional-filters.ts) and noted;
+//   other Envoy-only route features (header changes, rewrites, mirrors) are omitted and noted.
 import type { JsonObject } from '../../envoy/resource';
 import type { RoutePolicy } from '../../ir/policy';
 import type { ForwardAction, HashKey, HeaderMatch, PathMatch, Route, RetryPolicy } from '../../ir/route';
@@ -25,6 +26,7 @@ import { abortEveryCall, routeFault } from './fault';
 import { FAULT_FILTER, UNAVAILABLE_CLUSTER } from './names';
 import { deepFreeze } from './freeze';
 import { type ProxylessNote, type ProxylessNotes, recording } from './notes';
+import type { OptionalFilters } from './optional-filters';
 
 export interface TableRoute {
   readonly route: Route;
@@ -46,6 +48,8 @@ export interface RouteTable {
   /** The port clients name in "<host>:<port>" targets. */
   readonly port: number;
   readonly hosts: readonly TableHost[];
+  /** The Envoy-only filters of the Envoy view's chains for this table, sent as optional. */
+  readonly optional: OptionalFilters;
 }
 
 export interface BuiltRouteTable {
@@ -176,7 +180,7 @@ function grpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOutcome | u
   }
   const match = matched.match;
   for (const feature of ENVOY_ONLY_POLICY_FEATURES) {
-    if (policy[feature] !== undefined) notes.add(subject, `policy "${feature}" runs in Envoy filters gRPC clients do not have; left out`, route.source);
+    if (policy[feature] !== undefined) notes.add(subject, `policy "${feature}" runs in an Envoy filter gRPC clients do not have: sent as an optional filter, which they skip`, route.source);
   }
   if (route.requestHeaders || route.responseHeaders) notes.add(subject, 'header changes are not supported by gRPC clients and are left out', route.source);
 
@@ -234,6 +238,13 @@ function memoisedGrpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOut
   return built.value;
 }
 
+/** The route with the optional filters' per-route configs beside its own (the memoised JSON stays as it is). */
+function withOptionalConfigs(json: JsonObject, optional: JsonObject | undefined): JsonObject {
+  if (!optional) return json;
+  const own = json['typed_per_filter_config'];
+  return { ...json, typed_per_filter_config: { ...(typeof own === 'object' && own !== null && !Array.isArray(own) ? own : {}), ...optional } };
+}
+
 function isDialable(domain: string): boolean {
   return domain !== '' && !domain.includes('*');
 }
@@ -267,7 +278,7 @@ export function buildRouteTable(table: RouteTable, notes: ProxylessNotes): Built
     for (const planned of host.routes) {
       const outcome = memoisedGrpcRoute(planned, notes);
       if (!outcome) continue;
-      routes.push(outcome.json);
+      routes.push(withOptionalConfigs(outcome.json, table.optional.perRoute(planned.route)));
       usesFault ||= outcome.fault;
       usesUnavailable ||= outcome.unavailable;
     }

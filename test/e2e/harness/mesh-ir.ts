@@ -1,6 +1,6 @@
-// IR of a mesh workload built directly, as translators/istio would produce it from ServiceEntry,
-// WorkloadEntry, DestinationRule and VirtualService (MESH-CONVENTIONS.md names), for end-to-end
-// tests of the proxyless view while that translator is not in the tree: the sidecar of
+// IR of a mesh workload built directly, in the shape translators/istio produces from ServiceEntry,
+// WorkloadEntry, DestinationRule and VirtualService (Istio's cluster names), for end-to-end tests of
+// the proxyless view that need IR no Istio document yields (e.g. a subset per test backend): the sidecar of
 // demo/frontend calling catalog (subsets v1, v2, and a flaky subset) on port 8080, and the
 // sidecar of demo/catalog-v1 whose inbound port is served by an xDS-enabled gRPC server.
 import type { Cluster } from '../../../src/ir/cluster';

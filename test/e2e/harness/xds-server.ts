@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { JsonObject } from '../../../src/envoy/resource';
 import { SERVER_LISTENER_NAME_TEMPLATE } from '../../../src/xds/proxyless';
+import { eventually } from './eventually';
 import { bootstrapFor } from './xds-client';
 
 export interface XdsServerOptions {
@@ -79,6 +80,21 @@ export class XdsServerProcess {
 
   get stderr(): string {
     return this.stderrTail;
+  }
+
+  /**
+   * The bound port, polled for up to `timeoutMs` (a loaded machine can take well over 10 s to start
+   * the child, connect to xDS and get its Listener); fails at once if the server exits or cannot bind.
+   */
+  async waitUntilServing(timeoutMs = 30_000): Promise<number> {
+    let outcome: { port: number } | { error: unknown } | undefined;
+    this.serving.then(
+      (port) => (outcome = { port }),
+      (error: unknown) => (outcome = { error }),
+    );
+    const settled = await eventually('the xDS-enabled server to serve', () => outcome, { timeoutMs, intervalMs: 100, describe: () => `stderr: ${this.stderrTail}` });
+    if ('error' in settled) throw settled.error;
+    return settled.port;
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,14 @@ function serviceAccountPrincipal(value: string, policyNamespace: string, trustDo
   return `${trustDomain}/ns/${ns}/sa/${sa}`;
 }
 
+/**
+ * Istio reads the trust domain "cluster.local" in a policy's principal as a pointer to the mesh's own
+ * trust domain (pilot's trust domain bundle), so policies keep working when --trust-domain changes.
+ */
+function inLocalTrustDomain(principal: string, trustDomain: string): string {
+  return principal.startsWith('cluster.local/') ? `${trustDomain}/${principal.slice('cluster.local/'.length)}` : principal;
+}
+
 function setList<K extends string>(into: Partial<Record<K, readonly string[]>>, key: K, values: readonly string[]): void {
   if (values.length > 0) into[key] = values;
 }
@@ -39,6 +47,8 @@ function peerMatch(source: JsonObject, doc: InputDocument, path: string, ctx: Is
   const peer: Partial<Record<keyof PeerMatch, readonly string[]>> = {};
   const direct = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
   for (const f of direct) setList(peer, f, getStrings(source, f));
+  if (peer.principals) peer.principals = peer.principals.map((v) => inLocalTrustDomain(v, ctx.trustDomain));
+  if (peer.notPrincipals) peer.notPrincipals = peer.notPrincipals.map((v) => inLocalTrustDomain(v, ctx.trustDomain));
   const accounts = getStrings(source, 'serviceAccounts').map((v) => serviceAccountPrincipal(v, ns, ctx.trustDomain));
   if (accounts.length > 0) {
     // principals and serviceAccounts are two fields that must both match; PeerMatch has one list.
@@ -72,6 +82,9 @@ function conditionMatch(cond: JsonObject, doc: InputDocument, ctx: IstioSecurity
     key = 'source.principal';
     values = values.map((v) => serviceAccountPrincipal(v, ns, ctx.trustDomain));
     notValues = notValues.map((v) => serviceAccountPrincipal(v, ns, ctx.trustDomain));
+  } else if (key === 'source.principal') {
+    values = values.map((v) => inLocalTrustDomain(v, ctx.trustDomain));
+    notValues = notValues.map((v) => inLocalTrustDomain(v, ctx.trustDomain));
   }
   return { key, ...(values.length > 0 ? { values } : {}), ...(notValues.length > 0 ? { notValues } : {}) };
 }

@@ -6,7 +6,9 @@
 // the gateway deployment's labels, which the IR does not carry.
 import type { InputDocument } from '../../../src/documents/types';
 import type { Cluster } from '../../../src/ir/cluster';
-import type { InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
+import type { Authorization, InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
+import { networkAuthorizationNotes } from '../../../src/xds/mesh/authorization';
+import { namespaceOf } from '../../core/documents';
 import type { Proxy } from '../../../src/ir/types';
 import { checkSchema, isJsonObject } from '../../schema';
 import { field } from '../../core/json';
@@ -19,6 +21,7 @@ import { reportScoping, scopeOf, type IstioSecurityContext } from './scope';
 
 export { SECURITY_SCHEMAS, SECURITY_KINDS, SECURITY_VERSIONS } from './schemas';
 export type { IstioSecurityContext } from './scope';
+export { PeerAuthenticationResolver } from './peer-authentication';
 
 function isSecurityKind(kind: unknown): kind is SecurityKind {
   return typeof kind === 'string' && (SECURITY_KINDS as readonly string[]).includes(kind);
@@ -58,6 +61,14 @@ function mergeClusters(existing: readonly Cluster[], added: readonly Cluster[]):
     out.push(c);
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** What a TCP port cannot enforce of the policies as written, on each policy's status. */
+function reportTcpAuthorization(authorization: Authorization, docs: readonly InputDocument[], workload: string, port: number, ctx: IstioSecurityContext): void {
+  for (const note of networkAuthorizationNotes(authorization)) {
+    const doc = docs.find((d) => d.kind === note.source.kind && namespaceOf(d) === note.source.namespace && d.metadata.name === note.source.name);
+    if (doc) ctx.statusOf(doc).warn(`workload ${workload} port ${port} is TCP: ${note.source.section ?? note.rule}: ${note.message}`);
+  }
 }
 
 /** Fills sidecars' inbound security from the security.istio.io documents. */
@@ -105,10 +116,11 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
       if (workloadPeerPolicy) usedPorts.set(workloadPeerPolicy, (usedPorts.get(workloadPeerPolicy) ?? new Set()).add(listener.port));
       const mtls = peerAuth.modeFor(workload, listener.port, listener.mtls);
       if (listener.protocol === 'TCP') {
-        // Envoy enforces these with HTTP filters; a TCP port gets neither (reported, never silent).
-        if (authorization) reportTcp(authzDocsFor(workload), workload.name, listener.port, 'AuthorizationPolicy is enforced on HTTP and gRPC ports only; this TCP port is NOT protected by it');
+        // Authorization is enforced by network RBAC filters, with Istio's TCP semantics; what of a
+        // rule needs HTTP is reported on its policy. JWTs need HTTP: not validated (reported).
+        if (authorization) reportTcpAuthorization(authorization, authzDocsFor(workload), workload.name, listener.port, ctx);
         if (requestAuthentication) reportTcp(raDocsFor(workload), workload.name, listener.port, 'JWTs are validated on HTTP and gRPC ports only');
-        return { ...listener, mtls };
+        return { ...listener, mtls, ...(authorization ? { authorization } : {}) };
       }
       return {
         ...listener,

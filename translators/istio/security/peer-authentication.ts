@@ -12,6 +12,8 @@ import { field, getObject } from '../../core/json';
 import { scopeOf, type IstioSecurityContext, type ScopeLevel } from './scope';
 
 type Mode = InboundListener['mtls'];
+/** What decides which policies apply (the IR Workload, or a registry workload before proxies exist). */
+type PolicyTarget = Pick<Workload, 'name' | 'namespace' | 'labels'>;
 
 function modeOf(mtls: unknown): Mode | undefined {
   const mode = typeof mtls === 'object' && mtls !== null && !Array.isArray(mtls) ? (mtls as { mode?: unknown }).mode : undefined;
@@ -27,7 +29,7 @@ export class PeerAuthenticationResolver {
   ) {}
 
   /** The winning policy of each level for `workload`. */
-  private winners(workload: Workload): Map<ScopeLevel, InputDocument> {
+  private winners(workload: PolicyTarget): Map<ScopeLevel, InputDocument> {
     const byLevel = new Map<ScopeLevel, InputDocument[]>();
     for (const doc of this.policies) {
       const level = scopeOf(doc, workload, this.ctx.rootNamespace, false);
@@ -51,7 +53,7 @@ export class PeerAuthenticationResolver {
   }
 
   /** The mTLS mode of `workload`'s inbound `port`; `fallback` when no policy decides it. */
-  modeFor(workload: Workload, port: number, fallback: Mode): Mode {
+  modeFor<F extends Mode | undefined>(workload: PolicyTarget, port: number, fallback: F): Mode | F {
     const winners = this.winners(workload);
     const workloadPolicy = winners.get('workload');
     const portLevel = getObject(getObject(workloadPolicy?.spec, 'portLevelMtls'), String(port));
@@ -76,7 +78,7 @@ export class PeerAuthenticationResolver {
   }
 
   /** Documents whose workload-level policy decided `port` for `workload` (for reportUnusedPorts). */
-  workloadPolicy(workload: Workload): InputDocument | undefined {
+  workloadPolicy(workload: PolicyTarget): InputDocument | undefined {
     return this.winners(workload).get('workload');
   }
 }

@@ -24,7 +24,7 @@ export type ScopeLevel = 'mesh' | 'namespace' | 'workload';
  * `rootSelectorMeshWide`: a root-namespace policy with a selector selects workloads in every
  * namespace (AuthorizationPolicy, RequestAuthentication) rather than only its own (PeerAuthentication).
  */
-export function scopeOf(doc: InputDocument, workload: Workload, rootNamespace: string, rootSelectorMeshWide: boolean): ScopeLevel | undefined {
+export function scopeOf(doc: InputDocument, workload: Pick<Workload, 'namespace' | 'labels'>, rootNamespace: string, rootSelectorMeshWide: boolean): ScopeLevel | undefined {
   const spec = doc.spec;
   if (field(spec, 'targetRef') !== undefined || field(spec, 'targetRefs') !== undefined) return undefined;
   const ns = namespaceOf(doc);
