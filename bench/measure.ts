@@ -1,5 +1,6 @@
 // Timing and memory helpers for the bench.
 import fs from 'node:fs';
+import v8 from 'node:v8';
 
 export const MiB = 1024 * 1024;
 
@@ -10,6 +11,8 @@ export interface MemorySample {
   readonly heapTotalMiB: number;
   readonly externalMiB: number;
   readonly arrayBuffersMiB: number;
+  /** Per V8 heap space, the physical memory it holds (what heapTotal is made of), e.g. new_space. */
+  readonly spacesMiB: Readonly<Record<string, number>>;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -23,7 +26,8 @@ export async function memoryAfterGc(): Promise<MemorySample> {
     await new Promise((r) => setImmediate(r));
   }
   const m = process.memoryUsage();
-  return { rssMiB: round(m.rss / MiB), heapUsedMiB: round(m.heapUsed / MiB), heapTotalMiB: round(m.heapTotal / MiB), externalMiB: round(m.external / MiB), arrayBuffersMiB: round(m.arrayBuffers / MiB) };
+  const spacesMiB = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name.replace(/_space$/, ''), round(s.physical_space_size / MiB)]));
+  return { rssMiB: round(m.rss / MiB), heapUsedMiB: round(m.heapUsed / MiB), heapTotalMiB: round(m.heapTotal / MiB), externalMiB: round(m.external / MiB), arrayBuffersMiB: round(m.arrayBuffers / MiB), spacesMiB };
 }
 
 /** VmRSS of a process as the kernel reports it in /proc/<pid>/status (Linux), in MiB. */

@@ -111,7 +111,7 @@ export async function startControlPlane(
   config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)), {
     secrets: ca,
     // Peer SPIFFE IDs and RBAC principals name the CA's trust domain, as its certificates do.
-    compile: (documents) => compile(documents, { trustDomain: opened.ca.trustDomain }),
+    compile: (documents, previous) => compile(documents, { trustDomain: opened.ca.trustDomain }, previous),
   });
   await config.secretsReady();
 

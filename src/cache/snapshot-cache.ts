@@ -52,6 +52,8 @@ function resourcesNotIn(a: Snapshot, b: Snapshot): CachedResource[] {
   const out: CachedResource[] = [];
   for (const [typeUrl, byName] of a.resources) {
     const other = b.resources.get(typeUrl);
+    // A type the build kept as it was is the same map in both snapshots.
+    if (other === byName) continue;
     for (const [name, resource] of byName) if (other?.get(name) !== resource) out.push(resource);
   }
   return out;

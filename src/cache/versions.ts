@@ -6,8 +6,12 @@ import { createHash } from 'node:crypto';
 /** Hex characters kept from a sha256 digest; 64 bits is ample to tell versions of one resource apart. */
 export const VERSION_LENGTH = 16;
 
+/**
+ * Only the kept bytes are turned into hex: a slice of the full hex text would be a V8 sliced
+ * string holding on to all 64 characters, for every version of every resource held.
+ */
 function digest(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, VERSION_LENGTH);
+  return createHash('sha256').update(text).digest().subarray(0, VERSION_LENGTH / 2).toString('hex');
 }
 
 /** Version of one resource: the hash of its deterministic encoding (the Any bytes). */

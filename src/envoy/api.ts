@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { detached, detachFromSources } from './detached-strings';
 
 const XDS_DEPS = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
 
@@ -69,8 +70,9 @@ function makeLoadabilityCheck(): (importPath: string) => boolean {
     const file = resolveImport(importPath);
     let ok = file !== undefined;
     if (file) {
+      // Detached: the map below keeps import paths for good, and a match would keep the file's text.
       for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
-        if (!check(m[1]!, visiting)) ok = false;
+        if (!check(detached(m[1]!), visiting)) ok = false;
       }
     }
     visiting.delete(importPath);
@@ -135,6 +137,7 @@ function createEnvoyApi(): EnvoyApi {
     if (fresh.length === 0) return false;
     root.loadSync(fresh, { keepCase: true });
     root.resolveAll();
+    detachFromSources(root);
     return true;
   };
   const loadAll = (): readonly string[] => {

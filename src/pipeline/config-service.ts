@@ -47,7 +47,7 @@ export interface ConfigServiceExtras {
   /** Supplies mesh groups' certificates; without it mesh groups cannot be served. */
   readonly secrets?: MeshSecretProvider;
   /** Documents → compiled configuration (default: compile(); tests substitute IR the translators do not produce yet). */
-  readonly compile?: (documents: readonly InputDocument[]) => CompileOutcome;
+  readonly compile?: (documents: readonly InputDocument[], previous?: CompiledConfig) => CompileOutcome;
 }
 
 export class ConfigService {
@@ -57,7 +57,7 @@ export class ConfigService {
   /** Status conditions of the served configuration, by "Kind/namespace/name". */
   private statuses = new Map<string, DocumentStatus>();
   /** Mesh groups' served arrays (compiled resources + Secrets), kept while both parts are the same objects. */
-  private readonly withSecrets = new Map<string, { base: readonly EnvoyResource[]; secrets: readonly EnvoyResource[]; served: readonly EnvoyResource[] }>();
+  private readonly withSecrets = new Map<string, { readonly base: readonly EnvoyResource[]; readonly secrets: readonly EnvoyResource[]; readonly served: readonly EnvoyResource[] }>();
   private secretsReadyPromise: Promise<void> = Promise.resolve();
   /** Mesh groups of the served configuration → their workload (asked on every stream open and change). */
   private workloads = new Map<string, Workload>();
@@ -69,7 +69,7 @@ export class ConfigService {
     private readonly onPublished: (config: CompiledConfig) => void,
     private readonly logger: Logger,
     private readonly secrets: MeshSecretProvider | undefined,
-    private readonly compileDocuments: (documents: readonly InputDocument[]) => CompileOutcome,
+    private readonly compileDocuments: (documents: readonly InputDocument[], previous?: CompiledConfig) => CompileOutcome,
   ) {
     // A renewed certificate is pushed under the same secret names; other groups hash the same and
     // are not pushed again.
@@ -98,7 +98,7 @@ export class ConfigService {
     onPublished: (config: CompiledConfig) => void = () => {},
     extras: ConfigServiceExtras = {},
   ): ConfigService {
-    const service = new ConfigService(store, cache, onPublished, logger, extras.secrets, extras.compile ?? compile);
+    const service = new ConfigService(store, cache, onPublished, logger, extras.secrets, extras.compile ?? ((documents, previous) => compile(documents, {}, previous)));
     const { revision, documents } = store.current();
     const outcome = service.compileDocuments(documents.map(inputDocumentOf));
     if (outcome.ok) {
@@ -226,7 +226,8 @@ export class ConfigService {
   }
 
   private compileOrThrow(documents: readonly StoredDocument[]): CompiledConfig {
-    const outcome = this.compileDocuments(documents.map(inputDocumentOf));
+    // The newest accepted configuration shares its unchanged resources with the new one.
+    const outcome = this.compileDocuments(documents.map(inputDocumentOf), this.latest ?? this.compiled);
     if (!outcome.ok) throw new ChangeRejectedError(outcome.errors);
     return outcome.config;
   }
@@ -292,7 +293,8 @@ export class ConfigService {
         served.set(group, known.served);
         continue;
       }
-      const withSecrets = [...resources, ...secrets];
+      // Frozen like every compiled group, so the validator keeps its answer for the array.
+      const withSecrets = Object.freeze([...resources, ...secrets]);
       this.withSecrets.set(group, { base: resources, secrets, served: withSecrets });
       served.set(group, withSecrets);
     }

@@ -4,7 +4,7 @@
 import type { ValidationIssue } from '../../cache/types';
 import type { EnvoyResource } from '../../envoy/resource';
 import { TypeUrl } from '../../envoy/type-urls';
-import type { Reference, ReferenceKind, ResourceFacts } from './references';
+import type { Reference, ReferenceKind } from './references';
 
 /** The JSON field that carries each resource type's own name. */
 const NAME_FIELD: Record<string, string> = {
@@ -56,7 +56,8 @@ export function nameIssues(resources: readonly EnvoyResource[]): ValidationIssue
 
 export function referenceIssues(
   resources: readonly EnvoyResource[],
-  facts: readonly ResourceFacts[],
+  /** Per resource (same order), the names it refers to. */
+  references: readonly (readonly Reference[])[],
   statics: StaticResources = {},
 ): ValidationIssue[] {
   const available = new Map<string, Set<string>>();
@@ -76,7 +77,7 @@ export function referenceIssues(
 
   const out: ValidationIssue[] = [];
   resources.forEach((r, i) => {
-    const refs: readonly Reference[] = facts[i]?.references ?? [];
+    const refs: readonly Reference[] = references[i] ?? [];
     for (const ref of refs) {
       if (available.get(TYPE_OF_REFERENCE[ref.kind])?.has(ref.name)) continue;
       out.push({
