@@ -1,6 +1,7 @@
 // Text (YAML, multi-document, or JSON: one object, an array, or a Kubernetes List) → input documents.
 // Only the envelope is checked here (apiVersion, kind, metadata.name, namespace default); what a
-// kind's spec may hold is the translators' business.
+// kind's spec may hold is the translators' business. A Kong declarative file (no apiVersion/kind,
+// a `_format_version`) is wrapped whole as the KongConfiguration default/kong.
 import yaml from 'js-yaml';
 import type { JsonObject, JsonValue } from '../envoy/resource';
 import type { DocumentError, InputDocument } from './types';

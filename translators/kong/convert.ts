@@ -63,7 +63,7 @@ function pluginInstances(model: KongModel, problems: Problems): Map<string, Plug
     }
     scopes.set(scopeKey, plugin.path);
     if (plugin.raw['consumer_group'] !== undefined && plugin.raw['consumer_group'] !== null) {
-      if (module.noConsumer || !problems.cannotHonour(at(plugin.path, 'consumer_group'), 'consumer groups are not supported')) continue;
+      problems.cannotHonour(at(plugin.path, 'consumer_group'), 'consumer groups are not supported');
       continue;
     }
     if (plugin.consumer && module.noConsumer) {
@@ -124,16 +124,12 @@ export function convertKong(doc: InputDocument, options: ConversionOptions = {})
   const routeName = (r: KongPlugin['route']): string | undefined => routes.plans.find((p) => p.route === r)?.name;
 
   const authenticated = new Set<RoutePlan>();
-  const keyAuthOn = new Map<RoutePlan, PluginInstance>();
   for (const name of AUTH_PLUGINS) {
     for (const use of usesOf(instances.get(name) ?? [], routes.plans, consumers.plans, false, runsOn)) {
-      for (const r of use.routes) {
-        authenticated.add(r);
-        if (name === 'key-auth' && use.base) keyAuthOn.set(r, use.base);
-      }
+      for (const r of use.routes) authenticated.add(r);
     }
   }
-  const env: PluginEnv = { ctx, consumers: consumers.plans, authenticated: (r) => authenticated.has(r), keyAuthOn: (r) => keyAuthOn.get(r) };
+  const env: PluginEnv = { ctx, consumers: consumers.plans, authenticated: (r) => authenticated.has(r) };
 
   const extras = new Map<RoutePlan, { filters: JsonObject[]; replaceUri?: string }>();
   const extrasOf = (r: RoutePlan): { filters: JsonObject[]; replaceUri?: string } => {

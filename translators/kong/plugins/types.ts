@@ -29,8 +29,6 @@ export interface PluginEnv {
   readonly consumers: ReadonlyMap<KongConsumer, PlannedConsumer>;
   /** True when an authentication plugin (key-auth, basic-auth, jwt) runs on the route. */
   authenticated(route: RoutePlan): boolean;
-  /** The key-auth instance effective on the route, if any. */
-  keyAuthOn(route: RoutePlan): PluginInstance | undefined;
 }
 
 export interface PluginEffect {
