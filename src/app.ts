@@ -91,6 +91,8 @@ export async function startControlPlane(
       workloadOf: (group) => config?.meshWorkloadOf(group),
       tokens,
       spiffeIdOf: (workload) => ca.spiffeIdOf(workload.identity),
+      plaintextTransport: !(options.xdsTlsCertFile && options.xdsTlsKeyFile),
+      logger: logger.child({ component: 'identity' }),
       ...(tuning.clock ? { now: () => tuning.clock!.now() } : {}),
     }),
   });

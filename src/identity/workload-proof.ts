@@ -10,7 +10,7 @@ import type { Workload } from '../ir/mesh';
 import { TOKEN_METADATA_KEY, type SecretAccessCheck, type SecretAccessDecision } from '../server/secret-access';
 import type { TokenAuthority } from './tokens';
 
-/** The proxyless view of a group (see MESH-CONVENTIONS) is the same workload. */
+/** The proxyless view of a group, "grpc:<group>" (src/xds/proxyless/README.md), is the same workload. */
 const PROXYLESS_PREFIX = 'grpc:';
 
 export interface WorkloadProofDependencies {
@@ -20,11 +20,28 @@ export interface WorkloadProofDependencies {
   /** The SPIFFE ID the CA gives a workload (its trust domain is the CA's). */
   spiffeIdOf(workload: Workload): string;
   readonly now?: () => number;
+  /**
+   * xDS is served in plain text: a token in node metadata can be read on the way. Each node that
+   * sends one is warned about once (the token itself is never logged).
+   */
+  readonly plaintextTransport?: boolean;
+  readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
 }
+
+/** Nodes already warned about, bounded so a stream of new node ids cannot grow it without limit. */
+const WARNED_LIMIT = 10_000;
 
 export function createWorkloadProofCheck(deps: WorkloadProofDependencies): SecretAccessCheck {
   const now = deps.now ?? Date.now;
-  return ({ node, group, peerUris }): SecretAccessDecision => {
+  const warned = new Set<string>();
+  const warnPlaintext = (nodeId: string, peer: string): void => {
+    if (!deps.plaintextTransport || !deps.logger || warned.has(nodeId)) return;
+    if (warned.size >= WARNED_LIMIT) warned.clear();
+    warned.add(nodeId);
+    deps.logger.warn({ node: nodeId, peer }, `a ${TOKEN_METADATA_KEY} bootstrap token arrived over plain-text xDS, readable by anyone on the path: serve xDS over TLS (--xds-tls-cert, --xds-tls-key)`);
+  };
+  return ({ node, group, peer, peerUris }): SecretAccessDecision => {
+    if (node.metadata[TOKEN_METADATA_KEY] !== undefined) warnPlaintext(node.id, peer);
     const workload = deps.workloadOf(group.startsWith(PROXYLESS_PREFIX) ? group.slice(PROXYLESS_PREFIX.length) : group);
     if (!workload) return { required: false };
     const spiffeId = deps.spiffeIdOf(workload);

@@ -143,6 +143,16 @@ describe('Secrets for sidecar groups over ADS', () => {
     const { stream, first } = await requestSecrets(plane, clients, sidecarNode('frontend-a', 'frontend', token));
     stream.ack(first, ['default', 'ROOTCA']);
     const before = leafOf(first);
+    // The same stream also holds the group's clusters and listeners (wildcard), as an Envoy's ADS stream does.
+    stream.send({ typeUrl: TypeUrl.Cluster });
+    const clusters = await stream.next();
+    assert.equal(clusters.typeUrl, TypeUrl.Cluster);
+    stream.ack(clusters);
+    stream.send({ typeUrl: TypeUrl.Listener });
+    const listeners = await stream.next();
+    assert.equal(listeners.typeUrl, TypeUrl.Listener);
+    assert.ok(listeners.resources.length > 0, 'the sidecar group has listeners');
+    stream.ack(listeners);
 
     plane.clock.advance(HOUR - 1000);
     assert.deepEqual(await plane.certificates.renewDue(), [], 'nothing is due before half life');
@@ -160,9 +170,13 @@ describe('Secrets for sidecar groups over ADS', () => {
     assert.equal(after.subjectAltName, before.subjectAltName);
     assert.ok(new Date(before.validTo).getTime() > plane.clock.now(), 'renewed while the old certificate was still valid');
     assert.ok(new Date(after.validTo).getTime() > new Date(before.validTo).getTime());
-    // Only the Secrets moved: the listener, route and cluster versions of the group are unchanged.
+    // Only the Secrets moved: no Listener or Cluster push follows the renewal on this stream
+    // (expectNone fails on any response, whatever its type), and the versions are the same.
     stream.ack(pushed, ['default', 'ROOTCA']);
-    await stream.expectNone(150);
+    await stream.expectNone(300);
+    const snapshot = plane.cache.getSnapshot('sidecar/demo/frontend')!;
+    assert.equal(snapshot.typeVersions.get(TypeUrl.Cluster), clusters.versionInfo);
+    assert.equal(snapshot.typeVersions.get(TypeUrl.Listener), listeners.versionInfo);
   });
 
   it('unchanged certificates are not pushed again when the configuration is re-applied', async () => {

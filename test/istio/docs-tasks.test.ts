@@ -39,20 +39,25 @@ function cluster(resources: readonly EnvoyResource[], name: string): JsonObject 
 const REVIEWS = 'reviews.default.svc.cluster.local:9080';
 const RATINGS = 'ratings.default.svc.cluster.local:9080';
 
-for (const [task, a, b] of [
-  ['task-traffic-shifting-50-50', 50, 50],
-  ['task-traffic-shifting-80-20', 80, 20],
-] as const) {
-  test(`${task}: productpage's sidecar splits reviews ${a}/${b} between v1 and v3`, () => {
-    const groups = compiled(task);
-    const [route] = routesOf(routeTable(groups.get('sidecar/default/productpage-v1')!, 'outbound|9080'), REVIEWS);
-    const clusters = ((route!['route'] as JsonObject)['weighted_clusters'] as JsonObject)['clusters'] as JsonObject[];
-    assert.deepEqual(clusters.map((c) => [c['name'], c['weight']]), [
-      ['outbound|9080|v1|reviews.default.svc.cluster.local', a],
-      ['outbound|9080|v3|reviews.default.svc.cluster.local', b],
-    ]);
-  });
-}
+// Istio's steps: virtual-service-reviews-50-v3.yaml, then virtual-service-reviews-v3.yaml.
+test('task-traffic-shifting-50-50: productpage\'s sidecar splits reviews 50/50 between v1 and v3', () => {
+  const groups = compiled('task-traffic-shifting-50-50');
+  const [route] = routesOf(routeTable(groups.get('sidecar/default/productpage-v1')!, 'outbound|9080'), REVIEWS);
+  const clusters = ((route!['route'] as JsonObject)['weighted_clusters'] as JsonObject)['clusters'] as JsonObject[];
+  assert.deepEqual(clusters.map((c) => [c['name'], c['weight']]), [
+    ['outbound|9080|v1|reviews.default.svc.cluster.local', 50],
+    ['outbound|9080|v3|reviews.default.svc.cluster.local', 50],
+  ]);
+});
+
+test('task-traffic-shifting-v3: every reviews request goes to v3', () => {
+  const groups = compiled('task-traffic-shifting-v3');
+  const routes = routesOf(routeTable(groups.get('sidecar/default/productpage-v1')!, 'outbound|9080'), REVIEWS);
+  assert.equal(routes.length, 1);
+  const action = routes[0]!['route'] as JsonObject;
+  const clusters = (action['weighted_clusters'] as JsonObject | undefined)?.['clusters'] as JsonObject[] | undefined;
+  assert.deepEqual(clusters ? clusters.map((c) => c['name']) : [action['cluster']], ['outbound|9080|v3|reviews.default.svc.cluster.local']);
+});
 
 test('task-fault-delay: reviews sidecars delay 100% of jason\'s ratings calls by 7s', () => {
   const groups = compiled('task-fault-delay');
