@@ -7,7 +7,7 @@ import { evalApiKeyAuth } from './api-key-auth';
 import { evalBasicAuth } from './basic-auth';
 import { evalCors } from './cors-eval';
 import type { FilterEnv, FilterEvaluator, FilterVerdict } from './filter-env';
-import { anyTypeName, bool, num, obj, objs, str } from './json';
+import { anyTypeName, bool, num, obj, objs, str, strs } from './json';
 import { evalJwtAuthn } from './jwt-eval';
 import { mostSpecificPerFilterConfig } from './per-filter-config';
 import { evalGlobalRateLimit, evalLocalRateLimit } from './rate-limit';
@@ -72,7 +72,17 @@ const evalBuffer: FilterEvaluator = (config, perRoute, env) => {
   return { outcome: 'pass', detail: `buffers the request body up to ${max ?? '?'} bytes (larger bodies get 413)` };
 };
 
+const evalGrpcJsonTranscoder: FilterEvaluator = (config, perRoute, env) => {
+  const effective = perRoute?.config ?? config;
+  const services = strs(effective, 'services');
+  const contentType = headerValue(env.view, 'content-type') ?? '';
+  if (contentType.startsWith('application/grpc')) return { outcome: 'pass', detail: 'the request is already gRPC: passed through untranscoded' };
+  env.trace.assume('grpc_json_transcoder: which gRPC method (if any) the request maps to depends on the google.api.http rules in the descriptor set, which explain does not read; the route matched before transcoding is kept (match_incoming_request_route)');
+  return { outcome: 'unknown', detail: `transcodes a JSON/HTTP request matching an HTTP rule of ${services.join(', ') || 'the descriptor\'s services'} into a gRPC call, and the answer back to JSON` };
+};
+
 const EVALUATORS: Record<string, FilterEvaluator> = {
+  'envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder': evalGrpcJsonTranscoder,
   'envoy.extensions.filters.http.rbac.v3.RBAC': evalRbacFilter,
   'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication': evalJwtAuthn,
   'envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth': evalApiKeyAuth,

@@ -344,3 +344,29 @@ spec: {endpoints: [{address: 10.0.0.1, port: 80}]}
   // echo -n 'p4ssw0rd!' | openssl sha1 -binary | base64
   assert.deepEqual(route.policy?.basicAuth?.users, [{ consumer: 'ops', sha1Base64: 'HoMCJo18B2cKTJcW2iKlTruaNhs=' }]);
 });
+
+test('an HTTPRouteFilter direct response body over 4096 bytes is refused with its size', () => {
+  const errors = validateDocuments(
+    docs(`
+apiVersion: meshgate.io/v1alpha1
+kind: HTTPRouteFilter
+metadata: {name: big}
+spec:
+  directResponse: {statusCode: 200, body: "${'é'.repeat(2049)}"}
+`),
+  );
+  const e = only(errors, 'spec.directResponse.body');
+  assert.deepEqual(e.document, { kind: 'HTTPRouteFilter', namespace: 'default', name: 'big' });
+  assert.equal(e.reason, 'must be at most 4096 bytes (got 4098)');
+});
+
+test('a route priority that is not a decimal integer names the annotation', () => {
+  const errors = validateDocuments(docs(`${GATEWAY}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, annotations: {meshgate.io/priority: "+5"}}
+spec: {parentRefs: [{name: edge}]}
+`));
+  const e = only(errors, 'metadata.annotations["meshgate.io/priority"]');
+  assert.match(e.reason, /"\+5" is not a decimal integer/);
+});

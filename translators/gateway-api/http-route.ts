@@ -13,7 +13,7 @@ import { DEFAULT_RETRY_ON } from '../meshgate/traffic-policy';
 import { compiledRoute, type CompiledMatch, type CompiledRoute, type CompiledRule } from './compiled-route';
 import { corsPolicy } from './cors';
 import { httpMatch } from './route-matches';
-import { combineRuleFilters, type GatewayRuleFilters, type RuleFilterSource } from './route-filters';
+import { combineRuleFilters, warnUnusedForDirectResponse, type GatewayRuleFilters, type RuleFilterSource } from './route-filters';
 import { headerMutation, RefProblems, resolveCommonRuleParts, unsupportedBackendFilter, type RouteCompileContext } from './route-rules';
 
 const DEFAULT_EXT_AUTH_TIMEOUT_MS = 10_000;
@@ -96,12 +96,6 @@ function gatewayFilters(rule: JsonObject): GatewayRuleFilters {
     ...(rewrite ? { rewrite: { rewrite, source: source('URLRewrite') } } : {}),
     ...(at('RequestRedirect') >= 0 ? { redirect: source('RequestRedirect') } : {}),
   };
-}
-
-/** A rule that answers by itself sends nothing upstream: its backends, mirrors and rewrites are unused. */
-export function warnUnusedForDirectResponse(rule: JsonObject, index: number, mirrors: boolean, warn: (message: string) => void): void {
-  if (getObjects(rule, 'backendRefs').length > 0) warn(`rules[${index}]: backendRefs are not used: an HTTPRouteFilter answers the rule directly`);
-  if (mirrors) warn(`rules[${index}]: RequestMirror filters are not used: an HTTPRouteFilter answers the rule directly`);
 }
 
 export function compileHttpRoute(doc: InputDocument, ctx: RouteCompileContext, warn: (message: string) => void): CompiledRoute {

@@ -3,7 +3,9 @@
 // may come from one place only: two sources rewriting the path (at most one path rewrite per rule,
 // Gateway API URLRewrite included), the host, answering directly, or changing the same header
 // are an error naming both, on the second one's filter.
+import type { JsonObject } from '../../src/envoy/resource';
 import type { HeaderMutation, Rewrite } from '../../src/ir/route';
+import { getObjects } from '../core/json';
 import { documentKey } from '../core/documents';
 import type { RouteFilterSettings } from '../meshgate/http-route-filter';
 
@@ -104,4 +106,10 @@ export function combineRuleFilters(gateway: GatewayRuleFilters, routeFilters: re
     ...(directResponse ? { directResponse } : {}),
     errors,
   };
+}
+
+/** A rule that answers by itself sends nothing upstream: its backends, mirrors and rewrites are unused. */
+export function warnUnusedForDirectResponse(rule: JsonObject, index: number, mirrors: boolean, warn: (message: string) => void): void {
+  if (getObjects(rule, 'backendRefs').length > 0) warn(`rules[${index}]: backendRefs are not used: an HTTPRouteFilter answers the rule directly`);
+  if (mirrors) warn(`rules[${index}]: RequestMirror filters are not used: an HTTPRouteFilter answers the rule directly`);
 }
