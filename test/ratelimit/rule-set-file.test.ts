@@ -96,3 +96,34 @@ test('malformed text and a missing file are errors naming the file', () => {
   assert.throws(() => loadRuleSetFile('/nonexistent/rules.yaml'), (err: unknown) => err instanceof RuleSetError && /cannot read/.test(err.message));
   assert.throws(() => parseRuleSetText('', 'empty.yaml'), /must be an object/);
 });
+
+test('several windows, a path entry counted without its query, and Kong headers are read; mistakes in them are named', () => {
+  const text = `
+domains:
+  - domain: meshgate
+    rules:
+      - id: team/kong
+        descriptor: [{ key: policy, value: team/kong }, { key: path, ignoreQuery: true }]
+        requests: 5
+        unit: minute
+        additionalLimits: [{ requests: 100, unit: hour }, { requests: 1000, unit: month }]
+        responseHeaders: kong
+`;
+  assert.deepEqual(parseRuleSetText(text, 'rules.yaml').domains[0]!.rules[0], {
+    id: 'team/kong',
+    descriptor: [{ key: 'policy', value: 'team/kong' }, { key: 'path', ignoreQuery: true }],
+    requests: 5,
+    unit: 'minute',
+    additionalLimits: [{ requests: 100, unit: 'hour' }, { requests: 1000, unit: 'month' }],
+    responseHeaders: 'kong',
+  });
+  const bad = () =>
+    parseRuleSet({
+      domains: [{ domain: 'd', rules: [{ id: 'r', descriptor: [{ key: 'path', ignoreQuery: 'yes' }], requests: 1, unit: 'minute', additionalLimits: [{ requests: 2, unit: 'week' }], responseHeaders: 'draft' }] }],
+    });
+  assert.throws(bad, (err: unknown) => {
+    assert.ok(err instanceof RuleSetError);
+    assert.deepEqual(err.issues.map((i) => i.path), ['domains[0].rules[0].descriptor[0].ignoreQuery', 'domains[0].rules[0].additionalLimits[0].unit', 'domains[0].rules[0].responseHeaders']);
+    return true;
+  });
+});

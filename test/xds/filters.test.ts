@@ -155,3 +155,32 @@ test('listener-wide filters (grpc_web, compressor) follow the listener options',
   assert.deepEqual(httpFilterNames(build({ r: undefined }, { grpcWeb: true }).hcm), ['envoy.filters.http.grpc_web', 'envoy.filters.http.router']);
   assert.deepEqual(httpFilterNames(build({ r: undefined }, { compression: true }).hcm), ['envoy.filters.http.compressor', 'envoy.filters.http.router']);
 });
+
+test('ratelimit: one headers/failure mode keeps one chain-wide instance; Kong headers turn Envoy\'s own off', () => {
+  const { hcm } = build({ a: { globalRateLimit: { requests: 5, unit: 'minute', id: 'a', responseHeaders: 'kong', failOpen: false } }, b: { globalRateLimit: { requests: 1, unit: 'hour', id: 'b', responseHeaders: 'kong', failOpen: false } } });
+  const filters = (hcm['http_filters'] as JsonObject[]).filter((f) => String(f['name']).startsWith('envoy.filters.http.ratelimit'));
+  assert.equal(filters.length, 1);
+  assert.equal(filters[0]!['name'], 'envoy.filters.http.ratelimit');
+  assert.equal(filters[0]!['disabled'], undefined);
+  const config = filters[0]!['typed_config'] as JsonObject;
+  assert.equal(config['enable_x_ratelimit_headers'], undefined);
+  assert.equal(config['failure_mode_deny'], true);
+});
+
+test('ratelimit: routes differing in headers or failure mode get one default-disabled instance each, enabled only on their routes', () => {
+  const { hcm, routes } = build({
+    kong: { globalRateLimit: { requests: 5, unit: 'minute', id: 'k', responseHeaders: 'kong' } },
+    quiet: { globalRateLimit: { requests: 5, unit: 'minute', id: 'q', responseHeaders: 'none', failOpen: false } },
+    plain: { globalRateLimit: { requests: 5, unit: 'minute', id: 'p' } },
+  });
+  const filters = (hcm['http_filters'] as JsonObject[]).filter((f) => String(f['name']).startsWith('envoy.filters.http.ratelimit'));
+  assert.deepEqual(filters.map((f) => [f['name'], f['disabled']]), [
+    ['envoy.filters.http.ratelimit/draft03', true],
+    ['envoy.filters.http.ratelimit/kong', true],
+    ['envoy.filters.http.ratelimit/none-fail-closed', true],
+  ]);
+  const enabledOn = (r: string): string[] => Object.keys((routes.get(r)!['typed_per_filter_config'] as JsonObject | undefined) ?? {}).filter((k) => k.startsWith('envoy.filters.http.ratelimit'));
+  assert.deepEqual([enabledOn('kong'), enabledOn('quiet'), enabledOn('plain')], [['envoy.filters.http.ratelimit/kong'], ['envoy.filters.http.ratelimit/none-fail-closed'], ['envoy.filters.http.ratelimit/draft03']]);
+  // Each route sends its descriptors once: its rate_limits are read by its own instance only.
+  assert.equal(((routes.get('kong')!['route'] as JsonObject)['rate_limits'] as JsonObject[]).length, 1);
+});
