@@ -1,22 +1,113 @@
-// The configurations of Istio's own documentation tasks (traffic shifting, fault injection, request
-// timeouts, circuit breaking, mirroring), adapted with ServiceEntry + WorkloadEntry registries
-// (test/golden/istio/task-*), compile as `meshgate apply` does and carry the Envoy fields the
-// tasks rely on.
+// The configurations of Istio's own documentation tasks, as Istio writes them, applied step by step
+// the way `meshgate apply` stores them (each file one apply; a later document replaces the one of
+// the same kind, namespace and name) and compiled after every step: the Envoy fields each step
+// relies on, and explain's answers for the requests the task makes. The Bookinfo registry
+// (ServiceEntry + WorkloadEntry standing in for Kubernetes Services and Pods) is shared:
+// test/golden/istio/task-bookinfo/input.yaml, with Istio's samples/bookinfo/networking files beside
+// it. A task's input.yaml is the store after its last step, written here (run this file with
+// MESHGATE_UPDATE_GOLDEN=1 after changing a step) and rendered by the golden suite.
+// Circuit breaking and mirroring still read their input.yaml directly.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import yaml from 'js-yaml';
-import type { InputDocument } from '../../src/documents/types';
+import { parseDocuments } from '../../src/documents/parse';
+import { formatRef, type DocumentStatus, type InputDocument } from '../../src/documents/types';
 import type { EnvoyResource, JsonObject } from '../../src/envoy/resource';
+import { explainMeshAuthorization, type MeshAuthorizationRequest, type MeshAuthorizationResult } from '../../src/explain/mesh-authorization';
+import { explainMeshRequest, type MeshRequest, type MeshRoutingResult } from '../../src/explain/mesh-routing';
+import type { IR } from '../../src/ir/types';
 import { compile } from '../../src/pipeline/compile';
-import { goldenPath } from '../golden-helper';
+import { DocumentSet } from '../../src/store/document-set';
+import { inputDocumentOf, storedDocumentOf } from '../../src/store/input-documents';
+import { compareWithFile, goldenPath, updatingGolden } from '../golden-helper';
 
-function compiled(task: string): ReadonlyMap<string, readonly EnvoyResource[]> {
-  const docs = yaml.loadAll(fs.readFileSync(goldenPath(`istio/${task}/input.yaml`), 'utf8')).filter((d) => d !== null && d !== undefined) as InputDocument[];
-  const outcome = compile(docs);
-  assert.ok(outcome.ok, `compile refused ${task}: ${JSON.stringify(outcome.ok ? [] : outcome.errors)}`);
-  return outcome.config.groups;
+const BOOKINFO = 'istio/task-bookinfo/input.yaml';
+/** A file of Istio's samples/bookinfo/networking. */
+const sample = (file: string): string => `istio/task-bookinfo/networking/${file}`;
+
+interface Compiled {
+  readonly groups: ReadonlyMap<string, readonly EnvoyResource[]>;
+  readonly ir: IR;
+  readonly statuses: readonly DocumentStatus[];
 }
+
+/** The documents meshgate holds, changed one `meshgate apply -f <file>` at a time. */
+class Store {
+  private readonly set = new DocumentSet();
+  readonly applied: string[] = [];
+
+  apply(...files: string[]): this {
+    for (const file of files) {
+      const parsed = parseDocuments(fs.readFileSync(goldenPath(file), 'utf8'));
+      assert.deepEqual(parsed.errors, [], `${file} does not parse`);
+      this.set.applyDelta(this.set.plan({ upserts: parsed.documents.map(storedDocumentOf) }).delta);
+      this.applied.push(file);
+    }
+    return this;
+  }
+
+  documents(): InputDocument[] {
+    return this.set.all().map(inputDocumentOf);
+  }
+
+  /** Compiles the store as the server does; refusals and warnings fail the test (a finding). */
+  compile(): Compiled {
+    const outcome = compile(this.documents());
+    assert.ok(outcome.ok, `compile refused the store after ${this.applied.join(', ')}: ${JSON.stringify(outcome.ok ? [] : outcome.errors)}`);
+    // The proxyless gRPC view's notes (what a gRPC server could not be given, e.g. PERMISSIVE mTLS)
+    // are about a client no Istio task uses; everything else would be a field of Istio's YAML dropped.
+    const warnings = outcome.config.statuses
+      .map((s) => ({ ref: formatRef(s.document), warnings: (s.warnings ?? []).filter((w) => !w.startsWith('proxyless gRPC view ')) }))
+      .filter((s) => s.warnings.length > 0)
+      .map((s) => `${s.ref}: ${s.warnings.join('; ')}`);
+    assert.deepEqual(warnings, [], 'meshgate reports something in Istio\'s YAML it cannot honour');
+    const rejected = outcome.config.statuses.filter((s) => (s.conditions ?? []).some((c) => c.type === 'Accepted' && c.status !== 'True')).map((s) => formatRef(s.document));
+    assert.deepEqual(rejected, [], 'documents not accepted');
+    return { groups: outcome.config.groups, ir: outcome.config.ir, statuses: outcome.config.statuses };
+  }
+
+  /** test/golden/istio/<task>/input.yaml holds exactly this store (the golden suite renders it). */
+  expectInputFile(task: string): void {
+    const header = [
+      `# Written by test/istio/docs-tasks.test.ts: what meshgate stores after Istio's task steps`,
+      ...this.applied.map((f) => `#   meshgate apply -f test/golden/${f}`),
+      '# Change the steps, not this file (MESHGATE_UPDATE_GOLDEN=1 node scripts/run-tests.js docs-tasks).',
+    ];
+    const body = this.documents().map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n');
+    try {
+      compareWithFile(goldenPath(`istio/${task}/input.yaml`), `${header.join('\n')}\n${body}`, updatingGolden(), `test/golden/istio/${task}/input.yaml`);
+    } catch (err) {
+      // `npm run golden:update` does not run this file: say what does.
+      throw new Error(`${(err as Error).message}\n(this file is written by MESHGATE_UPDATE_GOLDEN=1 node scripts/run-tests.js docs-tasks, then npm run golden:update)`);
+    }
+  }
+}
+
+function bookinfo(): Store {
+  return new Store().apply(BOOKINFO);
+}
+
+/** Bookinfo with Istio's default destination rules and every service routed to v1. */
+function bookinfoAllV1(): Store {
+  return bookinfo().apply(sample('destination-rule-all.yaml'), sample('virtual-service-all-v1.yaml'));
+}
+
+function group(c: Compiled, name: string): readonly EnvoyResource[] {
+  const g = c.groups.get(name);
+  assert.ok(g, `no proxy group ${name}`);
+  return g;
+}
+
+/** How the sidecar of `workload` (a WorkloadEntry of default) routes a request. */
+function route(c: Compiled, workload: string, request: MeshRequest): MeshRoutingResult {
+  const name = `sidecar/default/${workload}`;
+  const proxy = c.ir.proxies.find((p) => p.name === name);
+  assert.ok(proxy, `no proxy ${name}`);
+  return explainMeshRequest(proxy, group(c, name), request);
+}
+
+const subsetsOf = (r: MeshRoutingResult): [string | undefined, number][] => r.destinations.map((d) => [d.subset, d.percent]);
 
 function routeTable(resources: readonly EnvoyResource[], name: string): JsonObject {
   const r = resources.find((x) => x.typeUrl.endsWith('RouteConfiguration') && x.name === name);
@@ -36,64 +127,137 @@ function cluster(resources: readonly EnvoyResource[], name: string): JsonObject 
   return c.json;
 }
 
+/** The HTTP connection manager of a listener's filter chain named `chain`. */
+function hcmOf(resources: readonly EnvoyResource[], listener: string, chain: string): JsonObject {
+  const l = resources.find((x) => x.typeUrl.endsWith('.Listener') && x.name === listener);
+  assert.ok(l, `no listener ${listener}`);
+  const fc = (l.json['filter_chains'] as JsonObject[]).find((f) => f['name'] === chain);
+  assert.ok(fc, `no filter chain ${chain} on ${listener}`);
+  return (fc['filters'] as JsonObject[])[0]!['typed_config'] as JsonObject;
+}
+
 const REVIEWS = 'reviews.default.svc.cluster.local:9080';
 const RATINGS = 'ratings.default.svc.cluster.local:9080';
 
-// Istio's steps: virtual-service-reviews-50-v3.yaml, then virtual-service-reviews-v3.yaml.
-test('task-traffic-shifting-50-50: productpage\'s sidecar splits reviews 50/50 between v1 and v3', () => {
-  const groups = compiled('task-traffic-shifting-50-50');
-  const [route] = routesOf(routeTable(groups.get('sidecar/default/productpage-v1')!, 'outbound|9080'), REVIEWS);
-  const clusters = ((route!['route'] as JsonObject)['weighted_clusters'] as JsonObject)['clusters'] as JsonObject[];
+// Traffic Shifting: virtual-service-all-v1.yaml, then virtual-service-reviews-50-v3.yaml, then
+// virtual-service-reviews-v3.yaml.
+test('traffic shifting: all v1, then reviews 50/50 between v1 and v3, then all of it to v3', () => {
+  const store = bookinfoAllV1();
+  assert.deepEqual(subsetsOf(route(store.compile(), 'productpage-v1', { service: 'reviews', port: 9080 })), [['v1', 100]]);
+
+  store.apply(sample('virtual-service-reviews-50-v3.yaml'));
+  const half = store.compile();
+  const [split] = routesOf(routeTable(group(half, 'sidecar/default/productpage-v1'), 'outbound|9080'), REVIEWS);
+  const clusters = ((split!['route'] as JsonObject)['weighted_clusters'] as JsonObject)['clusters'] as JsonObject[];
   assert.deepEqual(clusters.map((c) => [c['name'], c['weight']]), [
     ['outbound|9080|v1|reviews.default.svc.cluster.local', 50],
     ['outbound|9080|v3|reviews.default.svc.cluster.local', 50],
   ]);
-});
+  assert.deepEqual(subsetsOf(route(half, 'productpage-v1', { service: 'reviews', port: 9080 })), [['v1', 50], ['v3', 50]]);
+  store.expectInputFile('task-traffic-shifting-50-50');
 
-test('task-traffic-shifting-v3: every reviews request goes to v3', () => {
-  const groups = compiled('task-traffic-shifting-v3');
-  const routes = routesOf(routeTable(groups.get('sidecar/default/productpage-v1')!, 'outbound|9080'), REVIEWS);
+  store.apply(sample('virtual-service-reviews-v3.yaml'));
+  const v3 = store.compile();
+  const routes = routesOf(routeTable(group(v3, 'sidecar/default/productpage-v1'), 'outbound|9080'), REVIEWS);
   assert.equal(routes.length, 1);
-  const action = routes[0]!['route'] as JsonObject;
-  const clusters = (action['weighted_clusters'] as JsonObject | undefined)?.['clusters'] as JsonObject[] | undefined;
-  assert.deepEqual(clusters ? clusters.map((c) => c['name']) : [action['cluster']], ['outbound|9080|v3|reviews.default.svc.cluster.local']);
+  assert.equal((routes[0]!['route'] as JsonObject)['cluster'], 'outbound|9080|v3|reviews.default.svc.cluster.local');
+  const toV3 = route(v3, 'productpage-v1', { service: 'reviews', port: 9080 });
+  assert.deepEqual(subsetsOf(toV3), [['v3', 100]]);
+  assert.deepEqual(toV3.destinations[0]!.endpoints, ['10.0.0.33:9080']);
+  store.expectInputFile('task-traffic-shifting-v3');
 });
 
-test('task-fault-delay: reviews sidecars delay 100% of jason\'s ratings calls by 7s', () => {
-  const groups = compiled('task-fault-delay');
-  const routes = routesOf(routeTable(groups.get('sidecar/default/reviews-v2')!, 'outbound|9080'), RATINGS);
-  const jason = routes[0]!;
-  assert.deepEqual((jason['match'] as JsonObject)['headers'], [{ name: 'end-user', string_match: { exact: 'jason' } }]);
-  const fault = (jason['typed_per_filter_config'] as JsonObject)['envoy.filters.http.fault'] as JsonObject;
-  assert.deepEqual(fault['delay'], { fixed_delay: '7s', percentage: { numerator: 100 } });
-  assert.equal(routes[1]!['typed_per_filter_config'], undefined, 'the other users are not delayed');
-  const listener = groups.get('sidecar/default/reviews-v2')!.find((r) => r.name === '127.0.0.1_9080')!.json;
-  const hcm = ((listener['filter_chains'] as JsonObject[])[0]!['filters'] as JsonObject[])[0]!['typed_config'] as JsonObject;
-  const names = (hcm['http_filters'] as JsonObject[]).map((f) => f['name']);
-  assert.deepEqual(names.slice(-2), ['envoy.filters.http.fault', 'envoy.filters.http.router']);
+/** Fault Injection's "before you begin" and "request routing" steps: all v1, jason to reviews v2. */
+function faultInjectionBase(): Store {
+  return bookinfoAllV1().apply(sample('virtual-service-reviews-test-v2.yaml'));
+}
+
+test('fault injection, setup: productpage sends end-user jason to reviews v2, everyone else to v1', () => {
+  const c = faultInjectionBase().compile();
+  const routes = routesOf(routeTable(group(c, 'sidecar/default/productpage-v1'), 'outbound|9080'), REVIEWS);
+  assert.equal(routes.length, 2);
+  assert.deepEqual((routes[0]!['match'] as JsonObject)['headers'], [{ name: 'end-user', string_match: { exact: 'jason' } }]);
+  assert.equal((routes[0]!['route'] as JsonObject)['cluster'], 'outbound|9080|v2|reviews.default.svc.cluster.local');
+  assert.equal((routes[1]!['match'] as JsonObject)['headers'], undefined);
+  assert.equal((routes[1]!['route'] as JsonObject)['cluster'], 'outbound|9080|v1|reviews.default.svc.cluster.local');
+  assert.deepEqual(subsetsOf(route(c, 'productpage-v1', { service: 'reviews', port: 9080, headers: { 'end-user': 'jason' } })), [['v2', 100]]);
+  assert.deepEqual(subsetsOf(route(c, 'productpage-v1', { service: 'reviews', port: 9080, headers: { 'end-user': 'alice' } })), [['v1', 100]]);
+  assert.deepEqual(subsetsOf(route(c, 'productpage-v1', { service: 'reviews', port: 9080 })), [['v1', 100]]);
 });
 
-test('task-fault-abort: jason\'s ratings calls are aborted with HTTP 500', () => {
-  const groups = compiled('task-fault-abort');
-  const [jason] = routesOf(routeTable(groups.get('sidecar/default/reviews-v3')!, 'outbound|9080'), RATINGS);
+test('fault injection, HTTP delay: reviews v2 delays 100% of jason\'s ratings calls by 7s, no one else\'s', () => {
+  const store = faultInjectionBase().apply(sample('virtual-service-ratings-test-delay.yaml'));
+  const c = store.compile();
+  const reviewsV2 = group(c, 'sidecar/default/reviews-v2');
+  const routes = routesOf(routeTable(reviewsV2, 'outbound|9080'), RATINGS);
+  assert.equal(routes.length, 2);
+  const [jason, others] = routes;
+  assert.deepEqual((jason!['match'] as JsonObject)['headers'], [{ name: 'end-user', string_match: { exact: 'jason' } }]);
   const fault = (jason!['typed_per_filter_config'] as JsonObject)['envoy.filters.http.fault'] as JsonObject;
-  assert.deepEqual(fault['abort'], { http_status: 500, percentage: { numerator: 100 } });
+  assert.deepEqual(fault['delay'], { fixed_delay: '7s', percentage: { numerator: 100 } });
+  assert.equal(fault['abort'], undefined);
+  assert.equal((jason!['route'] as JsonObject)['cluster'], 'outbound|9080|v1|ratings.default.svc.cluster.local');
+  assert.equal(others!['typed_per_filter_config'], undefined, 'the other users are not delayed');
+  assert.equal((others!['route'] as JsonObject)['cluster'], 'outbound|9080|v1|ratings.default.svc.cluster.local');
+  // The fault filter sits before the router on the outbound HTTP connection manager, off unless a route enables it.
+  const filters = (hcmOf(reviewsV2, '0.0.0.0_9080', 'outbound|9080')['http_filters'] as JsonObject[]);
+  assert.deepEqual(filters.map((f) => f['name']).slice(-2), ['envoy.filters.http.fault', 'envoy.filters.http.router']);
+  const jasonCall = route(c, 'reviews-v2', { service: 'ratings', port: 9080, headers: { 'end-user': 'jason' } });
+  assert.deepEqual(jasonCall.fault?.['delay'], { fixed_delay: '7s', percentage: { numerator: 100 } });
+  assert.deepEqual(subsetsOf(jasonCall), [['v1', 100]]);
+  assert.equal(route(c, 'reviews-v2', { service: 'ratings', port: 9080, headers: { 'end-user': 'alice' } }).fault, undefined);
+  // The ratings virtual service of virtual-service-all-v1.yaml was replaced, not merged.
+  assert.equal(c.statuses.filter((s) => s.document.kind === 'VirtualService' && s.document.name === 'ratings').length, 1);
+  store.expectInputFile('task-fault-delay');
 });
 
-test('task-request-timeouts: reviews calls time out after 0.5s; routes without a timeout have none (0s)', () => {
-  const groups = compiled('task-request-timeouts');
-  const pp = groups.get('sidecar/default/productpage-v1')!;
-  const [reviews] = routesOf(routeTable(pp, 'outbound|9080'), REVIEWS);
-  assert.equal((reviews!['route'] as JsonObject)['timeout'], '0.500s');
-  assert.equal((reviews!['route'] as JsonObject)['cluster'], 'outbound|9080|v2|reviews.default.svc.cluster.local');
-  const [ratings] = routesOf(routeTable(pp, 'outbound|9080'), RATINGS);
-  assert.equal((ratings!['route'] as JsonObject)['timeout'], '0s');
-  const fault = (ratings!['typed_per_filter_config'] as JsonObject)['envoy.filters.http.fault'] as JsonObject;
-  assert.deepEqual(fault['delay'], { fixed_delay: '2s', percentage: { numerator: 100 } });
+test('fault injection, HTTP abort: jason\'s ratings calls are answered 500, from every reviews version', () => {
+  const store = faultInjectionBase().apply(sample('virtual-service-ratings-test-abort.yaml'));
+  const c = store.compile();
+  for (const reviews of ['reviews-v1', 'reviews-v2', 'reviews-v3']) {
+    const [jason, others] = routesOf(routeTable(group(c, `sidecar/default/${reviews}`), 'outbound|9080'), RATINGS);
+    const fault = (jason!['typed_per_filter_config'] as JsonObject)['envoy.filters.http.fault'] as JsonObject;
+    assert.deepEqual(fault['abort'], { http_status: 500, percentage: { numerator: 100 } }, reviews);
+    assert.equal(fault['delay'], undefined);
+    assert.equal(others!['typed_per_filter_config'], undefined);
+  }
+  assert.deepEqual(route(c, 'reviews-v2', { service: 'ratings', port: 9080, headers: { 'end-user': 'jason' } }).fault?.['abort'], { http_status: 500, percentage: { numerator: 100 } });
+  store.expectInputFile('task-fault-abort');
 });
+
+// Request Timeouts: all v1; reviews → v2; ratings delayed 2s; reviews timeout 0.5s.
+test('request timeouts: no timeout until the task sets 0.5s on reviews; ratings is delayed 2s for everyone', () => {
+  const steps = 'istio/task-request-timeouts/steps';
+  const store = bookinfoAllV1().apply(`${steps}/1-reviews-v2.yaml`, `${steps}/2-ratings-delay-2s.yaml`);
+  const before = store.compile();
+  const [reviews] = routesOf(routeTable(group(before, 'sidecar/default/productpage-v1'), 'outbound|9080'), REVIEWS);
+  assert.equal((reviews!['route'] as JsonObject)['cluster'], 'outbound|9080|v2|reviews.default.svc.cluster.local');
+  assert.equal((reviews!['route'] as JsonObject)['timeout'], '0s', 'Istio\'s default: no route timeout');
+  const ratingsRoutes = routesOf(routeTable(group(before, 'sidecar/default/reviews-v2'), 'outbound|9080'), RATINGS);
+  assert.equal(ratingsRoutes.length, 1);
+  const fault = (ratingsRoutes[0]!['typed_per_filter_config'] as JsonObject)['envoy.filters.http.fault'] as JsonObject;
+  assert.deepEqual(fault['delay'], { fixed_delay: '2s', percentage: { numerator: 100 } });
+  assert.deepEqual(route(before, 'reviews-v2', { service: 'ratings', port: 9080 }).fault?.['delay'], { fixed_delay: '2s', percentage: { numerator: 100 } });
+
+  store.apply(`${steps}/3-reviews-timeout-0.5s.yaml`);
+  const after = store.compile();
+  const [timed] = routesOf(routeTable(group(after, 'sidecar/default/productpage-v1'), 'outbound|9080'), REVIEWS);
+  assert.equal((timed!['route'] as JsonObject)['timeout'], '0.500s');
+  assert.equal((timed!['route'] as JsonObject)['cluster'], 'outbound|9080|v2|reviews.default.svc.cluster.local');
+  const explained = route(after, 'productpage-v1', { service: 'reviews', port: 9080 });
+  assert.deepEqual(subsetsOf(explained), [['v2', 100]]);
+  const [ratingsAfter] = routesOf(routeTable(group(after, 'sidecar/default/reviews-v2'), 'outbound|9080'), RATINGS);
+  assert.equal((ratingsAfter!['route'] as JsonObject)['timeout'], '0s', 'only reviews got a timeout');
+  store.expectInputFile('task-request-timeouts');
+});
+
+/** A task whose input.yaml is written by hand (not composed from steps). */
+function fromInputFile(task: string): ReadonlyMap<string, readonly EnvoyResource[]> {
+  return new Store().apply(`istio/${task}/input.yaml`).compile().groups;
+}
 
 test('task-circuit-breaking: one connection, one pending request, one request per connection, eject after one 5xx', () => {
-  const groups = compiled('task-circuit-breaking');
+  const groups = fromInputFile('task-circuit-breaking');
   const c = cluster(groups.get('sidecar/default/sleep')!, 'outbound|8000||httpbin.default.svc.cluster.local');
   assert.deepEqual(c['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] });
   const options = (c['typed_extension_protocol_options'] as JsonObject)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'] as JsonObject;
@@ -106,7 +270,7 @@ test('task-circuit-breaking: one connection, one pending request, one request pe
 });
 
 test('task-mirroring: all httpbin traffic goes to v1 and is mirrored to v2', () => {
-  const groups = compiled('task-mirroring');
+  const groups = fromInputFile('task-mirroring');
   const [route] = routesOf(routeTable(groups.get('sidecar/default/sleep')!, 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000');
   const action = route!['route'] as JsonObject;
   assert.deepEqual((action['weighted_clusters'] ?? { clusters: [{ name: action['cluster'], weight: 100 }] }) as JsonObject, { clusters: [{ name: 'outbound|8000|v1|httpbin.default.svc.cluster.local', weight: 100 }] });
