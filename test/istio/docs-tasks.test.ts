@@ -251,6 +251,162 @@ test('request timeouts: no timeout until the task sets 0.5s on reviews; ratings 
   store.expectInputFile('task-request-timeouts');
 });
 
+// ---- Authorization ----
+
+/** The RBAC filters on every filter chain (mTLS and plain text) of a sidecar's inbound listener. */
+function inboundRbac(c: Compiled, proxyGroup: string, listener: string, port: number): { name: string; rules: JsonObject }[] {
+  const resources = group(c, proxyGroup);
+  const chains = ['mtls', 'plaintext'].map((kind) => (hcmOf(resources, listener, `inbound|${port}|${kind}`)['http_filters'] as JsonObject[]).filter((f) => String(f['name']).startsWith('envoy.filters.http.rbac')));
+  assert.deepEqual(chains[1], chains[0], `${proxyGroup}: plain text and mTLS chains enforce the same policy`);
+  return chains[0]!.map((f) => ({ name: String(f['name']), rules: ((f['typed_config'] as JsonObject)['rules'] ?? {}) as JsonObject }));
+}
+
+/** An ALLOW engine (action omitted: ALLOW is RBAC's default) with exactly these policies. */
+function assertAllowPolicies(rbac: { name: string; rules: JsonObject }[], policies: JsonObject): void {
+  assert.deepEqual(rbac.map((f) => f.name), ['envoy.filters.http.rbac/allow']);
+  assert.equal(rbac[0]!.rules['action'] ?? 'ALLOW', 'ALLOW');
+  assert.deepEqual(rbac[0]!.rules['policies'] ?? {}, policies);
+}
+
+const spiffe = (sa: string, ns = 'default'): JsonObject => ({ authenticated: { principal_name: { exact: `spiffe://cluster.local/ns/${ns}/sa/${sa}` } } });
+const methodIs = (method: string): JsonObject => ({ header: { name: ':method', string_match: { exact: method } } });
+
+/** Bookinfo workloads: the proxy group, its inbound listener and its identity as a caller. */
+const BOOKINFO_WORKLOADS = {
+  productpage: { group: 'sidecar/default/productpage-v1', listener: '10.0.0.10_9080', source: { principal: 'cluster.local/ns/default/sa/bookinfo-productpage', ip: '10.0.0.10' } },
+  details: { group: 'sidecar/default/details-v1', listener: '10.0.0.20_9080', source: { principal: 'cluster.local/ns/default/sa/bookinfo-details', ip: '10.0.0.20' } },
+  reviews: { group: 'sidecar/default/reviews-v2', listener: '10.0.0.32_9080', source: { principal: 'cluster.local/ns/default/sa/bookinfo-reviews', ip: '10.0.0.32' } },
+  ratings: { group: 'sidecar/default/ratings-v1', listener: '10.0.0.40_9080', source: { principal: 'cluster.local/ns/default/sa/bookinfo-ratings', ip: '10.0.0.40' } },
+} as const;
+type BookinfoService = keyof typeof BOOKINFO_WORKLOADS;
+/** The Istio ingress gateway, which calls productpage for the browser in the tasks. */
+const INGRESS = { principal: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', ip: '10.0.0.2' };
+
+/** explain: `from` calls service `to` (its sidecar's inbound side decides). */
+function call(c: Compiled, from: BookinfoService | typeof INGRESS, to: BookinfoService, extra: Partial<MeshAuthorizationRequest> = {}): MeshAuthorizationResult {
+  const source = typeof from === 'string' ? BOOKINFO_WORKLOADS[from].source : from;
+  return explainMeshAuthorization(group(c, BOOKINFO_WORKLOADS[to].group), { port: 9080, host: to, method: 'GET', path: `/${to}/0`, source, ...extra });
+}
+
+// Authorization for HTTP traffic (authz-http): allow-nothing, then productpage-viewer, details-viewer,
+// reviews-viewer and ratings-viewer, each one `kubectl apply`.
+test('authz-http: allow-nothing alone denies every request to every Bookinfo workload', () => {
+  const steps = 'istio/task-authz-http/steps';
+  const c = bookinfo().apply(`${steps}/1-allow-nothing.yaml`).compile();
+  const sidecars = [...c.groups.keys()].filter((g) => g.startsWith('sidecar/'));
+  assert.equal(sidecars.length, 6);
+  for (const name of sidecars) {
+    const workload = c.ir.proxies.find((p) => p.name === name)!.mesh!.workload;
+    assertAllowPolicies(inboundRbac(c, name, `${workload.address}_9080`, 9080), {});
+  }
+  const denied = call(c, 'productpage', 'reviews');
+  assert.equal(denied.decision, 'denied');
+  assert.equal(denied.status, 403);
+  assert.match(denied.summary, /allows nothing/);
+  assert.equal(call(c, INGRESS, 'productpage', { path: '/productpage' }).decision, 'denied');
+  assert.equal(call(c, 'reviews', 'ratings').decision, 'denied');
+  assert.equal(call(c, 'productpage', 'details', { source: { ip: '10.0.0.10' } }).decision, 'denied', 'plain text too');
+});
+
+test('authz-http: productpage-viewer, then the details/reviews/ratings viewers open exactly Bookinfo\'s call graph', () => {
+  const steps = 'istio/task-authz-http/steps';
+  const store = bookinfo().apply(`${steps}/1-allow-nothing.yaml`, `${steps}/2-productpage-viewer.yaml`);
+  let c = store.compile();
+  assertAllowPolicies(inboundRbac(c, BOOKINFO_WORKLOADS.productpage.group, BOOKINFO_WORKLOADS.productpage.listener, 9080), {
+    'default/productpage-viewer[rules[0]]': { permissions: [methodIs('GET')], principals: [{ any: true }] },
+  });
+  const page = call(c, INGRESS, 'productpage', { path: '/productpage' });
+  assert.equal(page.decision, 'allowed');
+  assert.equal(page.decidedBy, 'default/productpage-viewer[rules[0]]');
+  assert.equal(call(c, INGRESS, 'productpage', { path: '/productpage', method: 'POST' }).decision, 'denied');
+  assert.equal(call(c, 'productpage', 'details').decision, 'denied', 'details and reviews still allow nothing');
+  assert.equal(call(c, 'productpage', 'reviews').decision, 'denied');
+
+  store.apply(`${steps}/3-details-viewer.yaml`, `${steps}/4-reviews-viewer.yaml`);
+  c = store.compile();
+  for (const service of ['details', 'reviews'] as const) {
+    assertAllowPolicies(inboundRbac(c, BOOKINFO_WORKLOADS[service].group, BOOKINFO_WORKLOADS[service].listener, 9080), {
+      [`default/${service}-viewer[rules[0]]`]: { permissions: [methodIs('GET')], principals: [spiffe('bookinfo-productpage')] },
+    });
+  }
+  for (const reviews of ['reviews-v1', 'reviews-v3']) {
+    const address = c.ir.proxies.find((p) => p.name === `sidecar/default/${reviews}`)!.mesh!.workload.address;
+    assertAllowPolicies(inboundRbac(c, `sidecar/default/${reviews}`, `${address}_9080`, 9080), {
+      'default/reviews-viewer[rules[0]]': { permissions: [methodIs('GET')], principals: [spiffe('bookinfo-productpage')] },
+    });
+  }
+  const reviews = call(c, 'productpage', 'reviews');
+  assert.equal(reviews.decision, 'allowed');
+  assert.equal(reviews.decidedBy, 'default/reviews-viewer[rules[0]]');
+  assert.equal(call(c, 'productpage', 'details').decision, 'allowed');
+  const ratingsToDetails = call(c, 'ratings', 'details');
+  assert.equal(ratingsToDetails.decision, 'denied');
+  assert.equal(ratingsToDetails.status, 403);
+  assert.equal(call(c, 'productpage', 'reviews', { method: 'POST' }).decision, 'denied');
+  assert.equal(call(c, 'productpage', 'reviews', { source: { ip: '10.0.0.10' } }).decision, 'denied', 'without mTLS there is no principal');
+  assert.equal(call(c, 'reviews', 'ratings').decision, 'denied', 'ratings still allows nothing');
+
+  store.apply(`${steps}/5-ratings-viewer.yaml`);
+  c = store.compile();
+  assertAllowPolicies(inboundRbac(c, BOOKINFO_WORKLOADS.ratings.group, BOOKINFO_WORKLOADS.ratings.listener, 9080), {
+    'default/ratings-viewer[rules[0]]': { permissions: [methodIs('GET')], principals: [spiffe('bookinfo-reviews')] },
+  });
+  const ratings = call(c, 'reviews', 'ratings');
+  assert.equal(ratings.decision, 'allowed');
+  assert.equal(ratings.decidedBy, 'default/ratings-viewer[rules[0]]');
+  assert.equal(call(c, 'productpage', 'ratings').decision, 'denied');
+  assert.equal(call(c, 'productpage', 'reviews').decision, 'allowed', 'earlier steps still hold');
+  assert.equal(call(c, 'ratings', 'details').decision, 'denied');
+  store.expectInputFile('task-authz-http');
+});
+
+// Explicit Deny (authz-deny), namespace foo: deny-method-get, then the same policy with
+// `notValues: ["admin"]` on x-token, then allow-path-ip.
+const HTTPBIN = { group: 'sidecar/foo/httpbin', listener: '10.0.1.10_8080' };
+const CURL = { principal: 'cluster.local/ns/foo/sa/curl', ip: '10.0.1.20' };
+
+function curlHttpbin(c: Compiled, method: string, path: string, headers: Record<string, string> = {}): MeshAuthorizationResult {
+  return explainMeshAuthorization(group(c, HTTPBIN.group), { port: 8080, host: 'httpbin.foo:8000', method, path, headers, source: CURL });
+}
+
+test('authz-deny: GET is denied, then only GET without x-token: admin, and allow-path-ip cannot override the deny', () => {
+  const steps = 'istio/task-authz-deny/steps';
+  const store = new Store().apply('istio/task-httpbin-foo/input.yaml', `${steps}/1-deny-method-get.yaml`);
+  let c = store.compile();
+  let rbac = inboundRbac(c, HTTPBIN.group, HTTPBIN.listener, 8080);
+  assert.deepEqual(rbac.map((f) => f.name), ['envoy.filters.http.rbac/deny']);
+  assert.equal(rbac[0]!.rules['action'], 'DENY');
+  assert.deepEqual(rbac[0]!.rules['policies'], { 'foo/deny-method-get[rules[0]]': { permissions: [methodIs('GET')], principals: [{ any: true }] } });
+  const get = curlHttpbin(c, 'GET', '/get');
+  assert.equal(get.decision, 'denied');
+  assert.equal(get.status, 403);
+  assert.equal(get.decidedBy, 'foo/deny-method-get[rules[0]]');
+  assert.equal(curlHttpbin(c, 'POST', '/post').decision, 'allowed');
+
+  store.apply(`${steps}/2-deny-method-get-unless-admin.yaml`);
+  c = store.compile();
+  rbac = inboundRbac(c, HTTPBIN.group, HTTPBIN.listener, 8080);
+  assert.deepEqual(rbac[0]!.rules['policies'], {
+    'foo/deny-method-get[rules[0]]': { permissions: [methodIs('GET')], principals: [{ not_id: { header: { name: 'x-token', string_match: { exact: 'admin' } } } }] },
+  });
+  assert.equal(curlHttpbin(c, 'GET', '/get', { 'x-token': 'admin' }).decision, 'allowed');
+  assert.equal(curlHttpbin(c, 'GET', '/get', { 'x-token': 'guest' }).decision, 'denied');
+
+  store.apply(`${steps}/3-allow-path-ip.yaml`);
+  c = store.compile();
+  rbac = inboundRbac(c, HTTPBIN.group, HTTPBIN.listener, 8080);
+  assert.deepEqual(rbac.map((f) => f.name), ['envoy.filters.http.rbac/deny', 'envoy.filters.http.rbac/allow'], 'DENY runs before ALLOW');
+  assert.deepEqual(rbac[1]!.rules['policies'], { 'foo/allow-path-ip[rules[0]]': { permissions: [{ url_path: { path: { exact: '/ip' } } }], principals: [{ any: true }] } });
+  const guestIp = curlHttpbin(c, 'GET', '/ip', { 'x-token': 'guest' });
+  assert.equal(guestIp.decision, 'denied');
+  assert.equal(guestIp.decidedBy, 'foo/deny-method-get[rules[0]]', 'the deny policy takes precedence');
+  const adminIp = curlHttpbin(c, 'GET', '/ip', { 'x-token': 'admin' });
+  assert.equal(adminIp.decision, 'allowed');
+  assert.equal(adminIp.decidedBy, 'foo/allow-path-ip[rules[0]]');
+  assert.equal(curlHttpbin(c, 'GET', '/get', { 'x-token': 'admin' }).decision, 'denied', 'no ALLOW rule matches /get');
+  store.expectInputFile('task-authz-deny');
+});
+
 /** A task whose input.yaml is written by hand (not composed from steps). */
 function fromInputFile(task: string): ReadonlyMap<string, readonly EnvoyResource[]> {
   return new Store().apply(`istio/${task}/input.yaml`).compile().groups;
