@@ -6,7 +6,6 @@
 // test/golden/istio/task-bookinfo/input.yaml, with Istio's samples/bookinfo/networking files beside
 // it. A task's input.yaml is the store after its last step, written here (run this file with
 // MESHGATE_UPDATE_GOLDEN=1 after changing a step) and rendered by the golden suite.
-// Circuit breaking and mirroring still read their input.yaml directly.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
@@ -545,30 +544,50 @@ test('authz-tcp: ALLOW on ports 9000/9001, HTTP-only ALLOW matches nothing, HTTP
   store.expectInputFile('task-authz-tcp');
 });
 
-/** A task whose input.yaml is written by hand (not composed from steps). */
-function fromInputFile(task: string): ReadonlyMap<string, readonly EnvoyResource[]> {
-  return new Store().apply(`istio/${task}/input.yaml`).compile().groups;
-}
+// Circuit Breaking: httpbin and the fortio client, then the httpbin destination rule.
+test('circuit breaking: one connection, one pending request, one request per connection, eject after one 5xx', () => {
+  const steps = 'istio/task-circuit-breaking/steps';
+  const store = new Store().apply(`${steps}/0-httpbin-fortio.yaml`);
+  const before = cluster(group(store.compile(), 'sidecar/default/fortio-deploy'), 'outbound|8000||httpbin.default.svc.cluster.local');
+  assert.equal(before['circuit_breakers'], undefined);
+  assert.equal(before['outlier_detection'], undefined);
 
-test('task-circuit-breaking: one connection, one pending request, one request per connection, eject after one 5xx', () => {
-  const groups = fromInputFile('task-circuit-breaking');
-  const c = cluster(groups.get('sidecar/default/sleep')!, 'outbound|8000||httpbin.default.svc.cluster.local');
-  assert.deepEqual(c['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] });
-  const options = (c['typed_extension_protocol_options'] as JsonObject)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'] as JsonObject;
+  store.apply(`${steps}/1-destination-rule.yaml`);
+  const c = store.compile();
+  const httpbin = cluster(group(c, 'sidecar/default/fortio-deploy'), 'outbound|8000||httpbin.default.svc.cluster.local');
+  assert.deepEqual(httpbin['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] });
+  const options = (httpbin['typed_extension_protocol_options'] as JsonObject)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'] as JsonObject;
   assert.deepEqual(options['common_http_protocol_options'], { max_requests_per_connection: 1 });
-  const od = c['outlier_detection'] as JsonObject;
+  const od = httpbin['outlier_detection'] as JsonObject;
   assert.equal(od['consecutive_5xx'], 1);
   assert.equal(od['interval'], '1s');
   assert.equal(od['base_ejection_time'], '180s');
   assert.equal(od['max_ejection_percent'], 100);
+  const explained = route(c, 'fortio-deploy', { service: 'httpbin', port: 8000, path: '/get' });
+  assert.deepEqual(explained.destinations.map((d) => [d.cluster, d.endpoints]), [['outbound|8000||httpbin.default.svc.cluster.local', ['10.0.2.10:8080']]]);
+  store.expectInputFile('task-circuit-breaking');
 });
 
-test('task-mirroring: all httpbin traffic goes to v1 and is mirrored to v2', () => {
-  const groups = fromInputFile('task-mirroring');
-  const [route] = routesOf(routeTable(groups.get('sidecar/default/sleep')!, 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000');
-  const action = route!['route'] as JsonObject;
-  assert.deepEqual((action['weighted_clusters'] ?? { clusters: [{ name: action['cluster'], weight: 100 }] }) as JsonObject, { clusters: [{ name: 'outbound|8000|v1|httpbin.default.svc.cluster.local', weight: 100 }] });
-  assert.deepEqual(action['request_mirror_policies'], [{ cluster: 'outbound|8000|v2|httpbin.default.svc.cluster.local' }]);
+// Mirroring: all traffic to httpbin v1, then mirrored 100% to v2.
+test('mirroring: all httpbin traffic goes to v1, then is also mirrored to v2', () => {
+  const steps = 'istio/task-mirroring/steps';
+  const store = new Store().apply(`${steps}/0-httpbin-v1-v2-curl.yaml`, `${steps}/1-httpbin-v1.yaml`);
+  let c = store.compile();
+  let action = routesOf(routeTable(group(c, 'sidecar/default/curl'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
+  assert.equal(action['cluster'], 'outbound|8000|v1|httpbin.default.svc.cluster.local');
+  assert.equal(action['request_mirror_policies'], undefined);
+  assert.deepEqual(route(c, 'curl', { service: 'httpbin', port: 8000, path: '/headers' }).mirrors, []);
+
+  store.apply(`${steps}/2-mirror-v2.yaml`);
+  c = store.compile();
+  action = routesOf(routeTable(group(c, 'sidecar/default/curl'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
+  assert.equal(action['cluster'], 'outbound|8000|v1|httpbin.default.svc.cluster.local');
+  assert.deepEqual(action['request_mirror_policies'], [{ cluster: 'outbound|8000|v2|httpbin.default.svc.cluster.local' }], 'mirrorPercentage 100: no runtime fraction');
+  const explained = route(c, 'curl', { service: 'httpbin', port: 8000, path: '/headers' });
+  assert.deepEqual(subsetsOf(explained), [['v1', 100]]);
+  assert.deepEqual(explained.destinations[0]!.endpoints, ['10.0.3.11:8080']);
+  assert.deepEqual(explained.mirrors.map((m) => [m.subset, m.percent]), [['v2', 100]]);
+  store.expectInputFile('task-mirroring');
 });
 
 test('the demo set compiles, every group with mesh mTLS towards catalog', () => {
