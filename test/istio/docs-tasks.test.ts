@@ -571,19 +571,19 @@ test('circuit breaking: one connection, one pending request, one request per con
 // Mirroring: all traffic to httpbin v1, then mirrored 100% to v2.
 test('mirroring: all httpbin traffic goes to v1, then is also mirrored to v2', () => {
   const steps = 'istio/task-mirroring/steps';
-  const store = new Store().apply(`${steps}/0-httpbin-v1-v2-curl.yaml`, `${steps}/1-httpbin-v1.yaml`);
+  const store = new Store().apply(`${steps}/0-httpbin-v1-v2-sleep.yaml`, `${steps}/1-httpbin-v1.yaml`);
   let c = store.compile();
-  let action = routesOf(routeTable(group(c, 'sidecar/default/curl'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
+  let action = routesOf(routeTable(group(c, 'sidecar/default/sleep'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
   assert.equal(action['cluster'], 'outbound|8000|v1|httpbin.default.svc.cluster.local');
   assert.equal(action['request_mirror_policies'], undefined);
-  assert.deepEqual(route(c, 'curl', { service: 'httpbin', port: 8000, path: '/headers' }).mirrors, []);
+  assert.deepEqual(route(c, 'sleep', { service: 'httpbin', port: 8000, path: '/headers' }).mirrors, []);
 
   store.apply(`${steps}/2-mirror-v2.yaml`);
   c = store.compile();
-  action = routesOf(routeTable(group(c, 'sidecar/default/curl'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
+  action = routesOf(routeTable(group(c, 'sidecar/default/sleep'), 'outbound|8000'), 'httpbin.default.svc.cluster.local:8000')[0]!['route'] as JsonObject;
   assert.equal(action['cluster'], 'outbound|8000|v1|httpbin.default.svc.cluster.local');
   assert.deepEqual(action['request_mirror_policies'], [{ cluster: 'outbound|8000|v2|httpbin.default.svc.cluster.local' }], 'mirrorPercentage 100: no runtime fraction');
-  const explained = route(c, 'curl', { service: 'httpbin', port: 8000, path: '/headers' });
+  const explained = route(c, 'sleep', { service: 'httpbin', port: 8000, path: '/headers' });
   assert.deepEqual(subsetsOf(explained), [['v1', 100]]);
   assert.deepEqual(explained.destinations[0]!.endpoints, ['10.0.3.11:8080']);
   assert.deepEqual(explained.mirrors.map((m) => [m.subset, m.percent]), [['v2', 100]]);
