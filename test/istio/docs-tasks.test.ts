@@ -544,6 +544,61 @@ test('authz-tcp: ALLOW on ports 9000/9001, HTTP-only ALLOW matches nothing, HTTP
   store.expectInputFile('task-authz-tcp');
 });
 
+// Mutual TLS Migration: httpbin and curl in foo and bar with sidecars, curl in legacy without one;
+// STRICT in foo, then STRICT mesh-wide (PeerAuthentication "default" in istio-system).
+const LEGACY_CURL = { ip: '10.0.9.20' };
+const BAR_CURL = { principal: 'cluster.local/ns/bar/sa/curl', ip: '10.0.4.20' };
+const FOO_CURL = { principal: 'cluster.local/ns/foo/sa/curl', ip: '10.0.1.20' };
+
+function toHttpbin(c: Compiled, ns: 'foo' | 'bar', source: MeshAuthorizationRequest['source']): MeshAuthorizationResult {
+  return explainMeshAuthorization(group(c, `sidecar/${ns}/httpbin`), { port: 8080, host: `httpbin.${ns}:8000`, method: 'GET', path: '/ip', ...(source ? { source } : {}) });
+}
+
+/** Each inbound filter chain of httpbin's 8080 listener: its name and whether it demands a client certificate. */
+function inboundChains(c: Compiled, ns: 'foo' | 'bar'): [string, boolean][] {
+  const address = ns === 'foo' ? '10.0.1.10' : '10.0.4.10';
+  const l = group(c, `sidecar/${ns}/httpbin`).find((x) => x.typeUrl.endsWith('.Listener') && x.name === `${address}_8080`);
+  assert.ok(l);
+  return (l.json['filter_chains'] as JsonObject[]).map((fc) => {
+    const tls = (fc['transport_socket'] as JsonObject | undefined)?.['typed_config'] as JsonObject | undefined;
+    return [String(fc['name']), tls?.['require_client_certificate'] === true];
+  });
+}
+
+test('mtls-migration: PERMISSIVE by default, then STRICT in foo closes legacy\'s plain text there, then everywhere', () => {
+  const steps = 'istio/task-mtls-migration/steps';
+  const store = new Store().apply('istio/task-httpbin-foo/input.yaml', `${steps}/0-namespace-bar.yaml`);
+  let c = store.compile();
+  for (const ns of ['foo', 'bar'] as const) {
+    assert.deepEqual(inboundChains(c, ns), [['inbound|8080|mtls', true], ['inbound|8080|plaintext', false]], `${ns}: PERMISSIVE takes both`);
+    assert.equal(toHttpbin(c, ns, LEGACY_CURL).decision, 'allowed');
+    assert.equal(toHttpbin(c, ns, BAR_CURL).decision, 'allowed');
+  }
+  // Auto mTLS: a client sidecar talks ISTIO_MUTUAL to httpbin and checks its identity.
+  const upstream = cluster(group(c, 'sidecar/bar/curl'), 'outbound|8000||httpbin.foo.svc.cluster.local');
+  const tls = (upstream['transport_socket'] as JsonObject)['typed_config'] as JsonObject;
+  const validation = ((tls['common_tls_context'] as JsonObject)['combined_validation_context'] as JsonObject)['default_validation_context'] as JsonObject;
+  assert.deepEqual(validation['match_typed_subject_alt_names'], [{ san_type: 'URI', matcher: { exact: 'spiffe://cluster.local/ns/foo/sa/httpbin' } }]);
+
+  store.apply(`${steps}/1-peer-authentication-foo-strict.yaml`);
+  c = store.compile();
+  assert.deepEqual(inboundChains(c, 'foo'), [['inbound|8080|mtls', true]], 'STRICT: only the mutual TLS chain');
+  assert.deepEqual(inboundChains(c, 'bar'), [['inbound|8080|mtls', true], ['inbound|8080|plaintext', false]]);
+  assert.equal(toHttpbin(c, 'foo', LEGACY_CURL).decision, 'connection_closed', 'legacy → foo fails');
+  assert.equal(toHttpbin(c, 'foo', BAR_CURL).decision, 'allowed');
+  assert.equal(toHttpbin(c, 'foo', FOO_CURL).decision, 'allowed');
+  assert.equal(toHttpbin(c, 'bar', LEGACY_CURL).decision, 'allowed', 'legacy → bar still works');
+
+  store.apply(`${steps}/2-peer-authentication-mesh-strict.yaml`);
+  c = store.compile();
+  for (const ns of ['foo', 'bar'] as const) {
+    assert.deepEqual(inboundChains(c, ns), [['inbound|8080|mtls', true]]);
+    assert.equal(toHttpbin(c, ns, LEGACY_CURL).decision, 'connection_closed', `legacy → ${ns} fails`);
+    assert.equal(toHttpbin(c, ns, FOO_CURL).decision, 'allowed');
+  }
+  store.expectInputFile('task-mtls-migration');
+});
+
 // Circuit Breaking: httpbin and the fortio client, then the httpbin destination rule.
 test('circuit breaking: one connection, one pending request, one request per connection, eject after one 5xx', () => {
   const steps = 'istio/task-circuit-breaking/steps';
