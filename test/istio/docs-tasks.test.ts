@@ -34,6 +34,7 @@ interface Compiled {
 /** The documents meshgate holds, changed one `meshgate apply -f <file>` at a time. */
 class Store {
   private readonly set = new DocumentSet();
+  /** What was done, in order: the files applied and the documents deleted. */
   readonly applied: string[] = [];
 
   apply(...files: string[]): this {
@@ -43,6 +44,21 @@ class Store {
       this.set.applyDelta(this.set.plan({ upserts: parsed.documents.map(storedDocumentOf) }).delta);
       this.applied.push(file);
     }
+    return this;
+  }
+
+  /**
+   * The task's `kubectl delete` of the documents in `file`: each leaves the store, as with the admin
+   * API's DELETE /v1/resources/<kind>/<namespace>/<name>.
+   */
+  delete(file: string): this {
+    const parsed = parseDocuments(fs.readFileSync(goldenPath(file), 'utf8'));
+    assert.deepEqual(parsed.errors, [], `${file} does not parse`);
+    const refs = parsed.documents.map((d) => storedDocumentOf(d).key);
+    const planned = this.set.plan({ deletes: refs });
+    assert.ok(planned.results.every((r) => r.outcome === 'deleted'), `${file}: not every document was stored`);
+    this.set.applyDelta(planned.delta);
+    this.applied.push(...refs.map((r) => `DELETE /v1/resources/${r.kind}/${r.namespace}/${r.name}`));
     return this;
   }
 
@@ -74,7 +90,7 @@ class Store {
   expectInputFile(task: string): void {
     const header = [
       `# Written by test/istio/docs-tasks.test.ts: what meshgate stores after Istio's task steps`,
-      ...this.applied.map((f) => `#   meshgate apply -f test/golden/${f}`),
+      ...this.applied.map((f) => (f.startsWith('DELETE ') ? `#   ${f}` : `#   meshgate apply -f test/golden/${f}`)),
       '# Change the steps, not this file (MESHGATE_UPDATE_GOLDEN=1 node scripts/run-tests.js docs-tasks).',
     ];
     const body = this.documents().map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n');
@@ -597,6 +613,57 @@ test('mtls-migration: PERMISSIVE by default, then STRICT in foo closes legacy\'s
     assert.equal(toHttpbin(c, ns, FOO_CURL).decision, 'allowed');
   }
   store.expectInputFile('task-mtls-migration');
+});
+
+// Authentication Policy (authn-policy): foo and bar as in the mTLS migration task, legacy without
+// sidecars. Mesh-wide STRICT (then removed), foo STRICT, httpbin in bar STRICT, then with port 8080
+// DISABLE, then foo's httpbin overridden to DISABLE.
+function autoMtls(c: Compiled, from: 'foo' | 'bar', to: 'foo' | 'bar'): boolean {
+  return cluster(group(c, `sidecar/${from}/curl`), `outbound|8000||httpbin.${to}.svc.cluster.local`)['transport_socket'] !== undefined;
+}
+
+test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins', () => {
+  const steps = 'istio/task-authn-policy/steps';
+  const store = new Store().apply('istio/task-httpbin-foo/input.yaml', 'istio/task-mtls-migration/steps/0-namespace-bar.yaml');
+  let c = store.compile();
+  // Auto mutual TLS: sidecar to sidecar is mTLS, and httpbin is told the caller's certificate (X-Forwarded-Client-Cert).
+  assert.equal(autoMtls(c, 'foo', 'bar'), true);
+  const hcm = hcmOf(group(c, 'sidecar/foo/httpbin'), '10.0.1.10_8080', 'inbound|8080|mtls');
+  assert.equal(hcm['forward_client_cert_details'], 'APPEND_FORWARD');
+  assert.deepEqual(hcm['set_current_client_cert_details'], { uri: true });
+
+  store.apply(`${steps}/1-mesh-strict.yaml`);
+  c = store.compile();
+  for (const ns of ['foo', 'bar'] as const) {
+    assert.deepEqual(inboundChains(c, ns), [['inbound|8080|mtls', true]]);
+    assert.equal(toHttpbin(c, ns, LEGACY_CURL).decision, 'connection_closed');
+    assert.equal(toHttpbin(c, ns, BAR_CURL).decision, 'allowed');
+  }
+  store.delete(`${steps}/1-mesh-strict.yaml`);
+
+  store.apply(`${steps}/2-foo-strict.yaml`);
+  c = store.compile();
+  assert.equal(toHttpbin(c, 'foo', LEGACY_CURL).decision, 'connection_closed');
+  assert.equal(toHttpbin(c, 'bar', LEGACY_CURL).decision, 'allowed');
+
+  store.apply(`${steps}/3-bar-httpbin-strict.yaml`);
+  c = store.compile();
+  assert.deepEqual(inboundChains(c, 'bar'), [['inbound|8080|mtls', true]]);
+  assert.equal(toHttpbin(c, 'bar', LEGACY_CURL).decision, 'connection_closed');
+  assert.equal(toHttpbin(c, 'bar', FOO_CURL).decision, 'allowed');
+
+  store.apply(`${steps}/4-bar-httpbin-port-8080-disable.yaml`);
+  c = store.compile();
+  assert.deepEqual(inboundChains(c, 'bar'), [['inbound|8080|plaintext', false]], 'port 8080 takes plain text only');
+  assert.equal(toHttpbin(c, 'bar', LEGACY_CURL).decision, 'allowed');
+  assert.equal(autoMtls(c, 'foo', 'bar'), false, 'clients do not send mTLS to a port that disabled it');
+
+  store.apply(`${steps}/5-foo-overwrite-example.yaml`);
+  c = store.compile();
+  assert.deepEqual(inboundChains(c, 'foo'), [['inbound|8080|plaintext', false]], 'the workload policy overrides the namespace one');
+  assert.equal(toHttpbin(c, 'foo', LEGACY_CURL).decision, 'allowed');
+  assert.equal(autoMtls(c, 'bar', 'foo'), false);
+  store.expectInputFile('task-authn-policy');
 });
 
 // Circuit Breaking: httpbin and the fortio client, then the httpbin destination rule.
