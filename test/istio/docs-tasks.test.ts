@@ -622,6 +622,10 @@ function autoMtls(c: Compiled, from: 'foo' | 'bar', to: 'foo' | 'bar'): boolean 
   return cluster(group(c, `sidecar/${from}/curl`), `outbound|8000||httpbin.${to}.svc.cluster.local`)['transport_socket'] !== undefined;
 }
 
+const JWKS_AT_GATEWAY_UNVERIFIED = /^RequestAuthentication istio-system\/jwt-example: .*jwksUri: the JWKS at raw\.githubusercontent\.com is fetched by the sidecar without verifying the server certificate/;
+const GATEWAY_RA_NOT_ENFORCED = /^RequestAuthentication istio-system\/jwt-example: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
+const GATEWAY_AP_NOT_ENFORCED = /^AuthorizationPolicy istio-system\/frontend-ingress: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
+
 test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins', () => {
   const steps = 'istio/task-authn-policy/steps';
   const store = new Store().apply('istio/task-httpbin-foo/input.yaml', 'istio/task-mtls-migration/steps/0-namespace-bar.yaml');
@@ -663,6 +667,15 @@ test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication;
   assert.deepEqual(inboundChains(c, 'foo'), [['inbound|8080|plaintext', false]], 'the workload policy overrides the namespace one');
   assert.equal(toHttpbin(c, 'foo', LEGACY_CURL).decision, 'allowed');
   assert.equal(autoMtls(c, 'bar', 'foo'), false);
+
+  // Cleanup part 2, then end-user authentication at the ingress gateway. meshgate does not apply
+  // security policies to Istio gateways; it must say so on both policies instead of accepting them silently.
+  store.delete(`${steps}/2-foo-strict.yaml`).delete(`${steps}/4-bar-httpbin-port-8080-disable.yaml`).delete(`${steps}/5-foo-overwrite-example.yaml`);
+  store.apply(`${steps}/6-httpbin-gateway.yaml`, `${steps}/7-ingress-jwt-example.yaml`, `${steps}/8-frontend-ingress.yaml`);
+  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED, GATEWAY_RA_NOT_ENFORCED, GATEWAY_AP_NOT_ENFORCED]);
+  const gateway = group(c, 'istio-gateway/foo/httpbin-gateway');
+  const gatewayFilters = (hcmOf(gateway, '0.0.0.0_80', 'http-80-0')['http_filters'] as JsonObject[]).map((f) => f['name']);
+  assert.deepEqual(gatewayFilters, ['envoy.filters.http.router'], 'no jwt_authn or RBAC is served to the gateway');
   store.expectInputFile('task-authn-policy');
 });
 

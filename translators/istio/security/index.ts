@@ -3,7 +3,8 @@
 // path and the reason; invalid documents are left out), then fills every sidecar inbound listener's
 // mtls, requestAuthentication and authorization, and adds the clusters those need (JWKS fetchers,
 // ext_authz services). Gateway proxies are returned unchanged: Istio selects ingress gateways by
-// the gateway deployment's labels, which the IR does not carry.
+// the gateway deployment's labels, which the IR does not carry; a policy whose selector matches an
+// Istio Gateway's spec.selector is reported as not enforced there.
 import type { InputDocument } from '../../../src/documents/types';
 import type { Cluster } from '../../../src/ir/cluster';
 import type { Authorization, InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
@@ -100,9 +101,19 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   };
   const used = new Set<InputDocument>();
   const usedPorts = new Map<InputDocument, Set<number>>();
+  /** Policies whose selector picks an Istio gateway (by its spec.selector labels) → those gateways. */
+  const onGateways = new Map<InputDocument, string[]>();
   const result = proxies.map((proxy): Proxy => {
     const mesh = proxy.mesh;
     if (!mesh) return proxy;
+    if (proxy.kind === 'gateway') {
+      // An Istio gateway that calls mesh services carries a mesh identity, but it is no sidecar:
+      // nothing is applied to it. A policy selecting it is reported instead of counting as used.
+      for (const doc of valid) {
+        if (doc.kind !== 'PeerAuthentication' && scopeOf(doc, mesh.workload, ctx.rootNamespace, true) === 'workload') onGateways.set(doc, [...(onGateways.get(doc) ?? []), proxy.name]);
+      }
+      return proxy;
+    }
     const workload = mesh.workload;
     for (const doc of valid) {
       const rootWide = doc.kind !== 'PeerAuthentication';
@@ -138,7 +149,10 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   const anySidecar = proxies.some((p) => p.mesh);
   for (const doc of valid) {
     const status = ctx.statusOf(doc);
-    if (anySidecar && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
+    const gateways = onGateways.get(doc);
+    if (gateways) {
+      status.warn(`selects the Istio gateway ${gateways.join(', ')} (its spec.selector labels): meshgate does not apply security policies to Istio gateways, so it is not enforced there`);
+    } else if (anySidecar && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
       status.warn('applies to no sidecar workload (no WorkloadEntry in its scope matches its selector)');
     }
     if (!status.conditions.some((c) => c.type === 'Accepted')) {
