@@ -617,7 +617,9 @@ test('mtls-migration: PERMISSIVE by default, then STRICT in foo closes legacy\'s
 
 // Authentication Policy (authn-policy): foo and bar as in the mTLS migration task, legacy without
 // sidecars. Mesh-wide STRICT (then removed), foo STRICT, httpbin in bar STRICT, then with port 8080
-// DISABLE, then foo's httpbin overridden to DISABLE.
+// DISABLE, then foo's httpbin overridden to DISABLE; after the cleanup, end-user authentication at
+// the ingress gateway (RequestAuthentication + a DENY without request principals), which meshgate
+// reports as not enforced.
 function autoMtls(c: Compiled, from: 'foo' | 'bar', to: 'foo' | 'bar'): boolean {
   return cluster(group(c, `sidecar/${from}/curl`), `outbound|8000||httpbin.${to}.svc.cluster.local`)['transport_socket'] !== undefined;
 }
@@ -626,7 +628,7 @@ const JWKS_AT_GATEWAY_UNVERIFIED = /^RequestAuthentication istio-system\/jwt-exa
 const GATEWAY_RA_NOT_ENFORCED = /^RequestAuthentication istio-system\/jwt-example: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
 const GATEWAY_AP_NOT_ENFORCED = /^AuthorizationPolicy istio-system\/frontend-ingress: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
 
-test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins', () => {
+test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins; gateway policies reported', () => {
   const steps = 'istio/task-authn-policy/steps';
   const store = new Store().apply('istio/task-httpbin-foo/input.yaml', 'istio/task-mtls-migration/steps/0-namespace-bar.yaml');
   let c = store.compile();
