@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { decodeAny, encodeAny } from '../src/envoy/codec';
+import type { EnvoyResource, JsonObject } from '../src/envoy/resource';
+import { TYPE_GROUP_NAME } from '../src/envoy/type-urls';
 
 /** True under `npm run golden:update`. */
 export function updatingGolden(): boolean {
@@ -82,4 +85,27 @@ export function compareWithFile(file: string, actual: string, update: boolean, l
 /** Renders `value` and compares it with test/golden/<relativeFile> (rewrites it when updating). */
 export function expectGolden(relativeFile: string, value: unknown): void {
   compareWithFile(goldenPath(relativeFile), renderGolden(relativeFile, value), updatingGolden(), `test/golden/${relativeFile}`);
+}
+
+/**
+ * Envoy resources as golden files show them: grouped like Envoy's config_dump sections
+ * (listeners, routes, clusters, endpoints, secrets; empty sections left out), with private keys
+ * replaced, since key material is never written to golden files.
+ */
+export function envoySections(resources: readonly EnvoyResource[]): Record<string, JsonObject[]> {
+  const out: Record<string, JsonObject[]> = {};
+  for (const [typeUrl, section] of Object.entries(TYPE_GROUP_NAME)) {
+    const members = resources.filter((r) => r.typeUrl === typeUrl).map((r) => r.json);
+    if (members.length > 0) out[section] = members;
+  }
+  return JSON.parse(JSON.stringify(out, (key, value: unknown) => (key === 'private_key' ? '<redacted>' : value))) as Record<string, JsonObject[]>;
+}
+
+/** Every resource is in canonical form: the binary round trip gives back its type and JSON unchanged. */
+export function assertCanonical(resources: readonly EnvoyResource[], label = ''): void {
+  for (const r of resources) {
+    const back = decodeAny(encodeAny(r.typeUrl, r.json));
+    assert.equal(back.typeUrl, r.typeUrl);
+    assert.deepEqual(back.json, r.json, `${label}${r.name} is not in canonical form: the binary round trip changed it`);
+  }
 }

@@ -69,7 +69,7 @@ kind: DestinationRule
 metadata: {name: catalog, namespace: demo}
 spec:
   host: catalog
-  # The backends here are plain gRPC servers (mTLS is covered by mesh-grpc-authorization.test.ts).
+  # The backends here are plain gRPC servers (mTLS and authorization are covered by mesh-grpc-authorization.test.ts).
   trafficPolicy: {tls: {mode: DISABLE}}
   subsets:
     - {name: v1, labels: {version: v1}}

@@ -618,17 +618,15 @@ test('mtls-migration: PERMISSIVE by default, then STRICT in foo closes legacy\'s
 // Authentication Policy (authn-policy): foo and bar as in the mTLS migration task, legacy without
 // sidecars. Mesh-wide STRICT (then removed), foo STRICT, httpbin in bar STRICT, then with port 8080
 // DISABLE, then foo's httpbin overridden to DISABLE; after the cleanup, end-user authentication at
-// the ingress gateway (RequestAuthentication + a DENY without request principals), which meshgate
-// reports as not enforced.
+// the ingress gateway (RequestAuthentication, then a DENY for requests without a request principal).
 function autoMtls(c: Compiled, from: 'foo' | 'bar', to: 'foo' | 'bar'): boolean {
   return cluster(group(c, `sidecar/${from}/curl`), `outbound|8000||httpbin.${to}.svc.cluster.local`)['transport_socket'] !== undefined;
 }
 
 const JWKS_AT_GATEWAY_UNVERIFIED = /^RequestAuthentication istio-system\/jwt-example: .*jwksUri: the JWKS at raw\.githubusercontent\.com is fetched by the sidecar without verifying the server certificate/;
-const GATEWAY_RA_NOT_ENFORCED = /^RequestAuthentication istio-system\/jwt-example: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
-const GATEWAY_AP_NOT_ENFORCED = /^AuthorizationPolicy istio-system\/frontend-ingress: .*selects the Istio gateway istio-gateway\/foo\/httpbin-gateway .*not enforced there/;
+const INGRESS_GATEWAY = 'istio-gateway/foo/httpbin-gateway';
 
-test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins; gateway policies reported', () => {
+test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins; JWT required at the ingress gateway', () => {
   const steps = 'istio/task-authn-policy/steps';
   const store = new Store().apply('istio/task-httpbin-foo/input.yaml', 'istio/task-mtls-migration/steps/0-namespace-bar.yaml');
   let c = store.compile();
@@ -670,14 +668,33 @@ test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication;
   assert.equal(toHttpbin(c, 'foo', LEGACY_CURL).decision, 'allowed');
   assert.equal(autoMtls(c, 'bar', 'foo'), false);
 
-  // Cleanup part 2, then end-user authentication at the ingress gateway. meshgate does not apply
-  // security policies to Istio gateways; it must say so on both policies instead of accepting them silently.
+  // Cleanup part 2, then end-user authentication at the ingress gateway: policies in istio-system
+  // selecting istio: ingressgateway apply to the Istio Gateway whose spec.selector names those labels.
   store.delete(`${steps}/2-foo-strict.yaml`).delete(`${steps}/4-bar-httpbin-port-8080-disable.yaml`).delete(`${steps}/5-foo-overwrite-example.yaml`);
-  store.apply(`${steps}/6-httpbin-gateway.yaml`, `${steps}/7-ingress-jwt-example.yaml`, `${steps}/8-frontend-ingress.yaml`);
-  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED, GATEWAY_RA_NOT_ENFORCED, GATEWAY_AP_NOT_ENFORCED]);
-  const gateway = group(c, 'istio-gateway/foo/httpbin-gateway');
-  const gatewayFilters = (hcmOf(gateway, '0.0.0.0_80', 'http-80-0')['http_filters'] as JsonObject[]).map((f) => f['name']);
-  assert.deepEqual(gatewayFilters, ['envoy.filters.http.router'], 'no jwt_authn or RBAC is served to the gateway');
+  store.apply(`${steps}/6-httpbin-gateway.yaml`, `${steps}/7-ingress-jwt-example.yaml`);
+  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED]);
+  let gatewayHcm = hcmOf(group(c, INGRESS_GATEWAY), '0.0.0.0_80', 'http-80-0');
+  assert.deepEqual((gatewayHcm['http_filters'] as JsonObject[]).map((f) => f['name']), ['envoy.filters.http.jwt_authn', 'envoy.filters.http.router']);
+  const gatewayJwt = (gatewayHcm['http_filters'] as JsonObject[])[0]!['typed_config'] as JsonObject;
+  assert.equal(((gatewayJwt['providers'] as JsonObject)['istio-system/jwt-example/jwtRules[0]'] as JsonObject)['issuer'], 'testing@secure.istio.io');
+  const [gatewayRoute] = routesOf(routeTable(group(c, INGRESS_GATEWAY), 'http-80-0'), 'http-80-0/*');
+  assert.equal((gatewayRoute!['route'] as JsonObject)['cluster'], 'outbound|8000||httpbin.foo.svc.cluster.local');
+  assert.equal(((gatewayRoute!['typed_per_filter_config'] as JsonObject)['envoy.filters.http.jwt_authn'] as JsonObject)['requirement_name'], 'istio-system/jwt-example/jwtRules[0]/allow_missing', 'a request without a token still passes');
+
+  // "Require a valid token": DENY when there is no request principal, i.e. jwt_authn wrote no payload.
+  store.apply(`${steps}/8-frontend-ingress.yaml`);
+  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED]);
+  gatewayHcm = hcmOf(group(c, INGRESS_GATEWAY), '0.0.0.0_80', 'http-80-0');
+  const gatewayFilters = gatewayHcm['http_filters'] as JsonObject[];
+  assert.deepEqual(gatewayFilters.map((f) => f['name']), ['envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac/deny', 'envoy.filters.http.router']);
+  const deny = (gatewayFilters[1]!['typed_config'] as JsonObject)['rules'] as JsonObject;
+  assert.equal(deny['action'], 'DENY');
+  assert.deepEqual(deny['policies'], {
+    'istio-system/frontend-ingress[rules[0]]': {
+      permissions: [{ any: true }],
+      principals: [{ not_id: { metadata: { filter: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: 'iss' }], value: { present_match: true } } } }],
+    },
+  });
   store.expectInputFile('task-authn-policy');
 });
 

@@ -8,38 +8,14 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import yaml from 'js-yaml';
 import type { InputDocument } from '../../src/documents/types';
-import { decodeAny, encodeAny } from '../../src/envoy/codec';
-import type { EnvoyResource, JsonObject } from '../../src/envoy/resource';
-import { TypeUrl } from '../../src/envoy/type-urls';
+import type { JsonObject } from '../../src/envoy/resource';
 import { TRUST_BUNDLE_SECRET, WORKLOAD_CERTIFICATE_SECRET } from '../../src/ir/mesh';
 import { createSnapshotValidator, formatIssue, validateSnapshot } from '../../src/validate';
 import { buildProxyResources } from '../../src/xds';
 import { translate } from '../../translators';
-import { expectGolden, goldenCases, goldenPath } from '../golden-helper';
+import { assertCanonical, envoySections, expectGolden, goldenCases, goldenPath } from '../golden-helper';
 
 const validateMesh = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICATE_SECRET, TRUST_BUNDLE_SECRET] });
-
-const GROUPS: readonly [string, string][] = [
-  ['listeners', TypeUrl.Listener],
-  ['routes', TypeUrl.RouteConfiguration],
-  ['clusters', TypeUrl.Cluster],
-  ['endpoints', TypeUrl.ClusterLoadAssignment],
-  ['secrets', TypeUrl.Secret],
-];
-
-function grouped(resources: readonly EnvoyResource[]): Record<string, JsonObject[]> {
-  const out: Record<string, JsonObject[]> = {};
-  for (const [group, typeUrl] of GROUPS) {
-    const members = resources.filter((r) => r.typeUrl === typeUrl).map((r) => r.json);
-    if (members.length > 0) out[group] = members;
-  }
-  return out;
-}
-
-/** Private keys are never written to golden files. */
-function redactSecrets(resources: Record<string, JsonObject[]>): Record<string, JsonObject[]> {
-  return JSON.parse(JSON.stringify(resources, (key, value: unknown) => (key === 'private_key' ? '<redacted>' : value))) as Record<string, JsonObject[]>;
-}
 
 function loadCase(name: string): InputDocument[] {
   const input = fs.readFileSync(goldenPath(`istio/${name}/input.yaml`), 'utf8');
@@ -66,11 +42,8 @@ for (const name of cases) {
       const resources = buildProxyResources(proxy);
       const validate = proxy.mesh ? validateMesh : validateSnapshot;
       assert.deepEqual(validate(resources).map(formatIssue), [], `${proxy.name}: the generated snapshot must validate`);
-      for (const r of resources) {
-        const back = decodeAny(encodeAny(r.typeUrl, r.json));
-        assert.deepEqual(back.json, r.json, `${proxy.name}: ${r.name} is not in canonical form`);
-      }
-      envoy[proxy.name] = redactSecrets(grouped(resources));
+      assertCanonical(resources, `${proxy.name}: `);
+      envoy[proxy.name] = envoySections(resources);
     }
     expectGolden(`istio/${name}/envoy.json`, envoy);
   });

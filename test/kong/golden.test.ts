@@ -9,35 +9,13 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { parseDocuments } from '../../src/documents/parse';
 import type { InputDocument } from '../../src/documents/types';
-import type { EnvoyResource, JsonObject } from '../../src/envoy/resource';
-import { TypeUrl } from '../../src/envoy/type-urls';
+import type { JsonObject } from '../../src/envoy/resource';
 import { formatIssue, validateSnapshot } from '../../src/validate';
 import { buildProxyResources } from '../../src/xds';
 import { renderDocuments } from '../../src/cli/convert';
 import { translate } from '../../translators';
 import { convertKong, isKongConfiguration } from '../../translators/kong';
-import { compareWithFile, expectGolden, goldenCases, goldenPath, updatingGolden } from '../golden-helper';
-
-const GROUPS: readonly [string, string][] = [
-  ['listeners', TypeUrl.Listener],
-  ['routes', TypeUrl.RouteConfiguration],
-  ['clusters', TypeUrl.Cluster],
-  ['endpoints', TypeUrl.ClusterLoadAssignment],
-  ['secrets', TypeUrl.Secret],
-];
-
-function grouped(resources: readonly EnvoyResource[]): Record<string, JsonObject[]> {
-  const out: Record<string, JsonObject[]> = {};
-  for (const [group, typeUrl] of GROUPS) {
-    const members = resources.filter((r) => r.typeUrl === typeUrl).map((r) => r.json);
-    if (members.length > 0) out[group] = members;
-  }
-  return out;
-}
-
-function redactSecrets(resources: Record<string, JsonObject[]>): Record<string, JsonObject[]> {
-  return JSON.parse(JSON.stringify(resources, (key, value: unknown) => (key === 'private_key' ? '<redacted>' : value))) as Record<string, JsonObject[]>;
-}
+import { compareWithFile, envoySections, expectGolden, goldenCases, goldenPath, updatingGolden } from '../golden-helper';
 
 export function loadKongCase(name: string): InputDocument[] {
   const parsed = parseDocuments(fs.readFileSync(goldenPath(`kong/${name}/input.yaml`), 'utf8'));
@@ -51,7 +29,7 @@ function envoyOf(documents: readonly InputDocument[]): Record<string, Record<str
   for (const proxy of translate(documents).ir.proxies) {
     const resources = buildProxyResources(proxy);
     assert.deepEqual(validateSnapshot(resources).map(formatIssue), [], `${proxy.name}: the generated snapshot must validate`);
-    out[proxy.name] = redactSecrets(grouped(resources));
+    out[proxy.name] = envoySections(resources);
   }
   return out;
 }

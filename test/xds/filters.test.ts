@@ -35,7 +35,7 @@ function build(policies: Record<string, RoutePolicy | undefined>, options = {}) 
 test('the registry order is the documented one, router last', () => {
   assert.deepEqual(
     HTTP_FILTER_ORDER.map((m) => m.id),
-    ['cors', 'rbac_ip', 'ext_authz', 'jwt_authn', 'basic_auth', 'api_key_auth', 'rbac_consumer', 'local_ratelimit', 'ratelimit', 'buffer', 'grpc_web', 'compressor', 'fault', 'grpc_json_transcoder', 'router'],
+    ['cors', 'rbac_ip', 'ext_authz', 'jwt_authn', 'basic_auth', 'api_key_auth', 'rbac_consumer', 'workload_authorization', 'local_ratelimit', 'ratelimit', 'buffer', 'grpc_web', 'compressor', 'fault', 'grpc_json_transcoder', 'router'],
   );
 });
 

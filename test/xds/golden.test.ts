@@ -4,30 +4,10 @@
 // proves the JSON is canonical: no defaults written, 64-bit numbers as strings, known fields only).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeAny, encodeAny } from '../../src/envoy/codec';
-import type { EnvoyResource, JsonObject } from '../../src/envoy/resource';
-import { TypeUrl } from '../../src/envoy/type-urls';
 import type { Proxy } from '../../src/ir/types';
 import { formatIssue, validateSnapshot } from '../../src/validate';
 import { buildProxyResources } from '../../src/xds';
-import { expectGolden, goldenCases, readGoldenInput } from '../golden-helper';
-
-const GROUPS: readonly [string, string][] = [
-  ['listeners', TypeUrl.Listener],
-  ['routes', TypeUrl.RouteConfiguration],
-  ['clusters', TypeUrl.Cluster],
-  ['endpoints', TypeUrl.ClusterLoadAssignment],
-  ['secrets', TypeUrl.Secret],
-];
-
-function grouped(resources: readonly EnvoyResource[]): Record<string, JsonObject[]> {
-  const out: Record<string, JsonObject[]> = {};
-  for (const [group, typeUrl] of GROUPS) {
-    const members = resources.filter((r) => r.typeUrl === typeUrl).map((r) => r.json);
-    if (members.length > 0) out[group] = members;
-  }
-  return out;
-}
+import { assertCanonical, envoySections, expectGolden, goldenCases, readGoldenInput } from '../golden-helper';
 
 const cases = goldenCases('xds');
 
@@ -43,13 +23,9 @@ for (const name of cases) {
     const issues = validateSnapshot(resources);
     assert.deepEqual(issues.map(formatIssue), [], 'the generated snapshot must validate');
 
-    for (const r of resources) {
-      const { typeUrl, json } = decodeAny(encodeAny(r.typeUrl, r.json));
-      assert.equal(typeUrl, r.typeUrl);
-      assert.deepEqual(json, r.json, `${r.name} is not in canonical form: the binary round trip changed it`);
-    }
+    assertCanonical(resources);
 
     assert.deepEqual(buildProxyResources(proxy), resources, 'building twice must give the same resources');
-    expectGolden(`xds/${name}/envoy.yaml`, grouped(resources));
+    expectGolden(`xds/${name}/envoy.yaml`, envoySections(resources));
   });
 }

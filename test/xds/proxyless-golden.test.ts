@@ -8,32 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import yaml from 'js-yaml';
-import { decodeAny, encodeAny } from '../../src/envoy/codec';
-import type { EnvoyResource, JsonObject } from '../../src/envoy/resource';
-import { TypeUrl } from '../../src/envoy/type-urls';
 import type { InputDocument } from '../../src/documents/types';
 import type { Proxy } from '../../src/ir/types';
 import { formatIssue, validateSnapshot } from '../../src/validate';
 import { buildProxylessView } from '../../src/xds/proxyless';
 import { translate } from '../../translators';
-import { expectGolden, goldenCases, goldenPath, readGoldenInput } from '../golden-helper';
+import { assertCanonical, envoySections, expectGolden, goldenCases, goldenPath, readGoldenInput } from '../golden-helper';
 import { grpcRejections } from './proxyless-grpc-acceptance';
-
-const GROUPS: readonly [string, string][] = [
-  ['listeners', TypeUrl.Listener],
-  ['routes', TypeUrl.RouteConfiguration],
-  ['clusters', TypeUrl.Cluster],
-  ['endpoints', TypeUrl.ClusterLoadAssignment],
-];
-
-function grouped(resources: readonly EnvoyResource[]): Record<string, JsonObject[]> {
-  const out: Record<string, JsonObject[]> = {};
-  for (const [group, typeUrl] of GROUPS) {
-    const members = resources.filter((r) => r.typeUrl === typeUrl).map((r) => r.json);
-    if (members.length > 0) out[group] = members;
-  }
-  return out;
-}
 
 function proxiesOf(name: string): Proxy[] {
   if (fs.existsSync(goldenPath(`proxyless/${name}/ir.yaml`))) return [readGoldenInput(`proxyless/${name}/ir.yaml`) as Proxy];
@@ -58,14 +39,10 @@ for (const name of cases) {
       const resources = view.resources;
       assert.ok(resources.length > 0, `${proxy.name}: the view is not empty`);
       assert.deepEqual(validateSnapshot(resources).map(formatIssue), [], `${proxy.name}: the proxyless view must validate`);
-      for (const r of resources) {
-        const { typeUrl, json } = decodeAny(encodeAny(r.typeUrl, r.json));
-        assert.equal(typeUrl, r.typeUrl);
-        assert.deepEqual(json, r.json, `${r.name} is not in canonical form: the binary round trip changed it`);
-      }
+      assertCanonical(resources, `${proxy.name}: `);
       assert.deepEqual(grpcRejections(resources), [], `${proxy.name}: gRPC's xDS client must accept every resource`);
       assert.deepEqual(buildProxylessView(proxy), view, 'building twice must give the same view');
-      rendered[proxy.name] = { ...grouped(resources), notes: view.notes.map((n) => `${n.subject}: ${n.message}`) };
+      rendered[proxy.name] = { ...envoySections(resources), notes: view.notes.map((n) => `${n.subject}: ${n.message}`) };
     }
     expectGolden(`proxyless/${name}/grpc.yaml`, rendered);
   });

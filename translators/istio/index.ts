@@ -11,9 +11,10 @@ import type { FamilyTranslator } from '../families';
 import type { TranslateOptions, TranslationResult } from '../translate';
 import { IstioContext } from './context';
 import { DestinationRules } from './destination-rules';
-import { buildIngressGateway } from './ingress-gateway';
+import { buildIngressGateway, ingressGatewayWorkload } from './ingress-gateway';
 import { DEFAULT_TRUST_DOMAIN, isIstioDocument, isSecurityDocument } from './kinds';
 import { applySecurity, inboundMtlsModes } from './security-hook';
+import type { GatewayWorkload } from './security';
 import { ServiceRegistry } from './service-registry';
 import { buildSidecarProxy, type MeshInputs } from './sidecar-proxy';
 import { validateIstioDocuments } from './validate';
@@ -42,12 +43,15 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
 
   inputs.rules.reportUnmatchedHosts(registry.services.map((s) => s.host));
   let proxies: Proxy[] = registry.workloads.filter((w) => w.address !== '').map((w) => buildSidecarProxy(w, inputs));
+  const gatewayWorkloads = new Map<string, GatewayWorkload>();
   for (const gw of ctx.index.list('Gateway')) {
     const proxy = buildIngressGateway(gw, inputs);
-    if (proxy) proxies.push(proxy);
+    if (!proxy) continue;
+    proxies.push(proxy);
+    gatewayWorkloads.set(proxy.name, ingressGatewayWorkload(gw));
   }
   inputs.virtualServices.danglingGateways((ns, name) => ctx.index.get('Gateway', ns, name) !== undefined);
-  proxies = applySecurity(proxies, security, ctx);
+  proxies = applySecurity(proxies, security, ctx, gatewayWorkloads);
 
   for (const doc of networking) {
     const status = ctx.statusOf(doc);

@@ -1,7 +1,7 @@
 // Istio ingress Gateway (networking.istio.io Gateway) + the VirtualServices bound to it (spec.gateways)
 // → a gateway proxy group "istio-gateway/<namespace>/<name>" built from the same IR listeners,
-// virtual hosts and routes as Gateway API gateways. The proxy is picked by its group name, so
-// spec.selector only documents which deployment runs it. When a route calls a mesh service with
+// virtual hosts and routes as Gateway API gateways. The proxy is picked by its group name;
+// spec.selector names the deployment's labels, which security policies select it by. When a route calls a mesh service with
 // ISTIO_MUTUAL, the gateway gets a mesh identity (service account = the Gateway's name) so the CA
 // gives it a workload certificate.
 import type { InputDocument } from '../../src/documents/types';
@@ -17,10 +17,20 @@ import { DEFAULT_LISTENER_OPTIONS } from '../meshgate/listener-policy';
 import { ClusterSet } from './clusters';
 import { hostMatches } from './hosts';
 import { httpRoutes, type RouteClient } from './http-routes';
+import type { GatewayWorkload } from './security';
 import type { MeshInputs } from './sidecar-proxy';
 
 export function istioGatewayProxyName(namespace: string, name: string): string {
   return `istio-gateway/${namespace}/${name}`;
+}
+
+/**
+ * The gateway deployment as a workload, for the security policies that select it: its pods carry
+ * (at least) the labels the Gateway's selector names, in the Gateway's namespace.
+ */
+export function ingressGatewayWorkload(gw: InputDocument): GatewayWorkload {
+  const ns = namespaceOf(gw);
+  return { name: `${ns}/${gw.metadata.name}`, namespace: ns, labels: getStringMap(gw.spec, 'selector') };
 }
 
 interface ServerHost {

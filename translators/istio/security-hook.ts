@@ -1,13 +1,13 @@
 // Where security.istio.io documents meet the proxies built here: translators/istio/security
 // (applyIstioSecurity) checks them and sets mTLS modes, request authentication and authorization
-// on the sidecars' inbound listeners, adding the clusters those need. Clients read the
+// on the sidecars' inbound listeners and ingress gateways, adding the clusters those need. Clients read the
 // destinations' PeerAuthentication modes earlier (inboundMtlsModes), for auto mTLS.
 import type { InputDocument } from '../../src/documents/types';
 import type { InboundListener, Workload } from '../../src/ir/mesh';
 import type { Proxy } from '../../src/ir/types';
 import type { IstioContext } from './context';
 import { ROOT_NAMESPACE } from './kinds';
-import { applyIstioSecurity, checkSecurityDocument, PeerAuthenticationResolver, type IstioSecurityContext } from './security';
+import { applyIstioSecurity, checkSecurityDocument, PeerAuthenticationResolver, type GatewayWorkload, type IstioSecurityContext } from './security';
 
 function securityContext(ctx: IstioContext): IstioSecurityContext {
   return {
@@ -18,8 +18,8 @@ function securityContext(ctx: IstioContext): IstioSecurityContext {
   };
 }
 
-export function applySecurity(proxies: Proxy[], docs: readonly InputDocument[], ctx: IstioContext): Proxy[] {
-  return applyIstioSecurity(proxies, docs, securityContext(ctx));
+export function applySecurity(proxies: Proxy[], docs: readonly InputDocument[], ctx: IstioContext, gatewayWorkloads: ReadonlyMap<string, GatewayWorkload>): Proxy[] {
+  return applyIstioSecurity(proxies, docs, securityContext(ctx), gatewayWorkloads);
 }
 
 /** The PeerAuthentication mode of a workload's inbound port; undefined when no policy decides it. */

@@ -1,8 +1,9 @@
 // The HTTP filters meshgate generates, in the one order they run. Access control that needs only
 // the connection comes first (CORS preflights are answered before auth; IP lists before anything
-// costly), then authentication, then checks on the authenticated consumer, then rate limits
-// (so rejected requests never spend tokens), body limits, protocol translation and compression,
-// and the router last.
+// costly), then authentication, then checks on the authenticated consumer and the workload's
+// authorization (Istio policies on an ingress gateway, which read jwt_authn's claims), then rate
+// limits (so rejected requests never spend tokens), body limits, protocol translation and
+// compression, and the router last.
 //
 // grpc_json_transcoder sits last before the router: authentication, rate limits and the body limit
 // all see the client's JSON/HTTP request (its REST path and JSON body) and only then is it turned
@@ -14,6 +15,7 @@ import { bufferFilter } from './buffer';
 import { compressorFilter } from './compressor';
 import { corsFilter } from './cors';
 import { extAuthzFilter } from './ext-authz';
+import { gatewayAuthorizationFilter } from './gateway-authorization';
 import { grpcJsonTranscoderFilter } from './grpc-json-transcoder';
 import { grpcWebFilter } from './grpc-web';
 import { jwtAuthnFilter } from './jwt-authn';
@@ -32,6 +34,7 @@ export const HTTP_FILTER_ORDER: readonly HttpFilterModule[] = [
   basicAuthFilter,
   apiKeyAuthFilter,
   consumerRbacFilter,
+  gatewayAuthorizationFilter,
   localRateLimitFilter,
   rateLimitFilter,
   bufferFilter,

@@ -1,10 +1,8 @@
 // IR of a mesh workload built directly, in the shape translators/istio produces from ServiceEntry,
 // WorkloadEntry, DestinationRule and VirtualService (Istio's cluster names), for end-to-end tests of
 // the proxyless view that need IR no Istio document yields (e.g. a subset per test backend): the sidecar of
-// demo/frontend calling catalog (subsets v1, v2, and a flaky subset) on port 8080, and the
-// sidecar of demo/catalog-v1 whose inbound port is served by an xDS-enabled gRPC server.
+// demo/frontend calling catalog (subsets v1, v2, and a flaky subset) on port 8080.
 import type { Cluster } from '../../../src/ir/cluster';
-import type { Authorization, InboundListener } from '../../../src/ir/mesh';
 import type { Route } from '../../../src/ir/route';
 import type { Proxy, Source } from '../../../src/ir/types';
 import type { Backend } from './backends';
@@ -114,38 +112,6 @@ export function frontendProxy(clusters: readonly Cluster[], routes: CatalogRoute
           source: { kind: 'Sidecar', namespace: 'demo', name: 'frontend' },
         },
       ],
-    },
-  };
-}
-
-/** The sidecar proxy group of workload demo/catalog-v1 with one inbound gRPC port. */
-export function catalogServerProxy(port: number, mtls: InboundListener['mtls'], authorization: Authorization | undefined): Proxy {
-  return {
-    name: 'sidecar/demo/catalog-v1',
-    kind: 'sidecar',
-    listeners: [],
-    clusters: [],
-    secrets: [],
-    mesh: {
-      workload: {
-        name: 'demo/catalog-v1',
-        namespace: 'demo',
-        labels: { app: 'catalog', version: 'v1' },
-        identity: { trustDomain: 'cluster.local', namespace: 'demo', serviceAccount: 'catalog' },
-      },
-      captureMode: 'explicit',
-      inbound: [
-        {
-          name: `inbound|${port}`,
-          port,
-          protocol: 'GRPC',
-          forwardTo: { address: '127.0.0.1', port },
-          mtls,
-          ...(authorization ? { authorization } : {}),
-          source: { kind: 'PeerAuthentication', namespace: 'demo', name: 'default' },
-        },
-      ],
-      outbound: [],
     },
   };
 }

@@ -125,7 +125,7 @@ export interface WorkloadAuthorization {
 }
 
 /** The authorization of `workload` from every policy that applies to it. */
-export function authorizationFor(workload: Workload, policies: readonly ConvertedPolicy[], existingClusters: readonly Cluster[], ctx: IstioSecurityContext): WorkloadAuthorization {
+export function authorizationFor(workload: Pick<Workload, 'namespace' | 'labels'>, policies: readonly ConvertedPolicy[], existingClusters: readonly Cluster[], ctx: IstioSecurityContext): WorkloadAuthorization {
   const applying = policies.filter((p) => scopeOf(p.doc, workload, ctx.rootNamespace, true) !== undefined);
   if (applying.length === 0) return { clusters: [] };
   const rulesOf = (action: Action): AuthorizationRule[] => applying.filter((p) => p.action === action).flatMap((p) => p.rules);

@@ -2,15 +2,18 @@
 // RequestAuthentication and AuthorizationPolicy documents (errors name the document, the field
 // path and the reason; invalid documents are left out), then fills every sidecar inbound listener's
 // mtls, requestAuthentication and authorization, and adds the clusters those need (JWKS fetchers,
-// ext_authz services). Gateway proxies are returned unchanged: Istio selects ingress gateways by
-// the gateway deployment's labels, which the IR does not carry; a policy whose selector matches an
-// Istio Gateway's spec.selector is reported as not enforced there.
+// ext_authz services). Istio ingress gateways are workloads too, selected by the labels of the
+// gateway deployment, which their Gateway's spec.selector names: RequestAuthentication and
+// AuthorizationPolicy in scope of those labels apply to every HTTP route of the gateway (JWTs on
+// each virtual host, authorization on the proxy). PeerAuthentication does not: a gateway's
+// downstream is its clients' TLS, not mesh mTLS.
 import type { InputDocument } from '../../../src/documents/types';
 import type { Cluster } from '../../../src/ir/cluster';
 import type { Authorization, InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
 import { networkAuthorizationNotes } from '../../../src/xds/mesh/authorization';
 import { namespaceOf } from '../../core/documents';
-import type { Proxy } from '../../../src/ir/types';
+import type { JwtPolicy } from '../../../src/ir/policy';
+import type { Listener, Proxy } from '../../../src/ir/types';
 import { checkSchema, isJsonObject } from '../../schema';
 import { field } from '../../core/json';
 import { condition } from '../../core/status';
@@ -72,8 +75,20 @@ function reportTcpAuthorization(authorization: Authorization, docs: readonly Inp
   }
 }
 
-/** Fills sidecars' inbound security from the security.istio.io documents. */
-export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly InputDocument[], outer: IstioSecurityContext): Proxy[] {
+/** An ingress gateway's workload: the namespace its Gateway is in and the labels its selector names. */
+export type GatewayWorkload = Pick<Workload, 'name' | 'namespace' | 'labels'>;
+
+/** Every virtual host of the gateway validates JWTs as RequestAuthentication says (a missing token passes). */
+function withGatewayJwt(listeners: readonly Listener[], jwt: JwtPolicy): Listener[] {
+  return listeners.map((l) => ({ ...l, virtualHosts: l.virtualHosts.map((vh) => ({ ...vh, policy: { ...vh.policy, jwt } })) }));
+}
+
+/**
+ * Fills sidecars' inbound security, and ingress gateways' request authentication and
+ * authorization, from the security.istio.io documents. `gatewayWorkloads`: the workload of each
+ * Istio ingress gateway proxy, by proxy name.
+ */
+export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly InputDocument[], outer: IstioSecurityContext, gatewayWorkloads: ReadonlyMap<string, GatewayWorkload> = new Map()): Proxy[] {
   const failed = new Set<InputDocument>();
   const ctx: IstioSecurityContext = {
     rootNamespace: outer.rootNamespace,
@@ -101,25 +116,32 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   };
   const used = new Set<InputDocument>();
   const usedPorts = new Map<InputDocument, Set<number>>();
-  /** Policies whose selector picks an Istio gateway (by its spec.selector labels) → those gateways. */
-  const onGateways = new Map<InputDocument, string[]>();
+  const requestAuthsFor = (workload: GatewayWorkload): BuiltJwtRules[] =>
+    [...jwtRules].filter(([doc]) => scopeOf(doc, workload, ctx.rootNamespace, true) !== undefined).map(([, built]) => built);
+  const gatewaySecurity = (proxy: Proxy, workload: GatewayWorkload): Proxy => {
+    for (const doc of valid) if (doc.kind !== 'PeerAuthentication' && scopeOf(doc, workload, ctx.rootNamespace, true)) used.add(doc);
+    const requestAuths = requestAuthsFor(workload);
+    const requestAuthentication = jwtPolicyOf(requestAuths);
+    const { authorization, clusters: authzClusters } = authorizationFor(workload, authz, proxy.clusters, ctx);
+    if (!requestAuthentication && !authorization) return proxy;
+    return {
+      ...proxy,
+      listeners: requestAuthentication ? withGatewayJwt(proxy.listeners, requestAuthentication) : proxy.listeners,
+      clusters: mergeClusters(proxy.clusters, [...requestAuths.flatMap((b) => b.clusters), ...authzClusters]),
+      ...(authorization ? { authorization } : {}),
+    };
+  };
   const result = proxies.map((proxy): Proxy => {
+    const gatewayWorkload = gatewayWorkloads.get(proxy.name);
+    if (proxy.kind === 'gateway') return gatewayWorkload ? gatewaySecurity(proxy, gatewayWorkload) : proxy;
     const mesh = proxy.mesh;
     if (!mesh) return proxy;
-    if (proxy.kind === 'gateway') {
-      // An Istio gateway that calls mesh services carries a mesh identity, but it is no sidecar:
-      // nothing is applied to it. A policy selecting it is reported instead of counting as used.
-      for (const doc of valid) {
-        if (doc.kind !== 'PeerAuthentication' && scopeOf(doc, mesh.workload, ctx.rootNamespace, true) === 'workload') onGateways.set(doc, [...(onGateways.get(doc) ?? []), proxy.name]);
-      }
-      return proxy;
-    }
     const workload = mesh.workload;
     for (const doc of valid) {
       const rootWide = doc.kind !== 'PeerAuthentication';
       if (scopeOf(doc, workload, ctx.rootNamespace, rootWide)) used.add(doc);
     }
-    const requestAuths = [...jwtRules].filter(([doc]) => scopeOf(doc, workload, ctx.rootNamespace, true) !== undefined).map(([, built]) => built);
+    const requestAuths = requestAuthsFor(workload);
     const requestAuthentication = jwtPolicyOf(requestAuths);
     const { authorization, clusters: authzClusters } = authorizationFor(workload, authz, proxy.clusters, ctx);
     const workloadPeerPolicy = peerAuth.workloadPolicy(workload);
@@ -146,14 +168,11 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   });
 
   peerAuth.reportUnusedPorts(usedPorts);
-  const anySidecar = proxies.some((p) => p.mesh);
+  const anyWorkload = proxies.some((p) => p.mesh || gatewayWorkloads.has(p.name));
   for (const doc of valid) {
     const status = ctx.statusOf(doc);
-    const gateways = onGateways.get(doc);
-    if (gateways) {
-      status.warn(`selects the Istio gateway ${gateways.join(', ')} (its spec.selector labels): meshgate does not apply security policies to Istio gateways, so it is not enforced there`);
-    } else if (anySidecar && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
-      status.warn('applies to no sidecar workload (no WorkloadEntry in its scope matches its selector)');
+    if (anyWorkload && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
+      status.warn('applies to no workload (no WorkloadEntry or ingress Gateway selector in its scope matches its selector)');
     }
     if (!status.conditions.some((c) => c.type === 'Accepted')) {
       status.conditions.push(failed.has(doc) ? condition('Accepted', false, 'Invalid', 'see errors') : condition('Accepted', true, 'Accepted', `${doc.kind} accepted`));
