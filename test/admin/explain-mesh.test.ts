@@ -103,6 +103,8 @@ describe('POST /v1/explain: mesh requests', () => {
     await bad({ from: { workload: 'demo/frontend' }, host: 'catalog', port: 8080, sni: 'x' }, /body\.sni does not apply to a mesh request/);
     await bad({ from: { workload: 'demo/frontend' }, host: 'catalog' }, /port/);
     await bad({ host: 'catalog', port: 8080, path: '/' }, /must have group .* or from/);
+    // catalog-v1 and catalog-v2 both run as demo/catalog: the caller must say which.
+    await bad({ from: { namespace: 'demo', serviceAccount: 'catalog' }, host: 'catalog', port: 8080 }, /several sidecars run as demo\/catalog \(sidecar\/demo\/catalog-v1, sidecar\/demo\/catalog-v2\): name one with from\.workload/);
   });
 
   it('an unknown caller is 404 naming the field and the known sidecars', async () => {
