@@ -3,7 +3,7 @@
 // data: no classes, no Envoy protos, no references to input documents beyond `source` labels.
 // Arrays are kept in a deterministic order by the translators (sorted by name unless the order is
 // the meaning, as with routes), so the same input always gives the same IR and the same bytes.
-import type { MeshProxy } from './mesh';
+import type { Authorization, MeshProxy } from './mesh';
 import type { RoutePolicy } from './policy';
 import type { Cluster } from './cluster';
 import type { Route } from './route';
@@ -30,6 +30,11 @@ export interface Proxy {
   readonly globalRateLimit?: GlobalRateLimitService;
   /** Sidecars (kind "sidecar"): the workload, its inbound and outbound listeners (src/ir/mesh.ts). */
   readonly mesh?: MeshProxy;
+  /**
+   * Gateways: Istio AuthorizationPolicy of the gateway's workload (Istio ingress gateways), enforced
+   * on every HTTP listener after authentication and before the router, as on a sidecar's inbound side.
+   */
+  readonly authorization?: Authorization;
 }
 
 /** Where a piece of IR came from, for status conditions, errors and `explain` output. */

@@ -2,6 +2,8 @@
 // selected by SNI, which the tls_inspector listener filter reads from the ClientHello.
 import type { JsonObject } from '../envoy/resource';
 import { httpFiltersFor } from './filters/registry';
+import { ROUTER_FILTER } from './filters/router';
+import { inboundAuthorizationFilters } from './mesh/authorization-bridge';
 import type { HttpFilterInstance } from './filters/types';
 import { buildHttpConnectionManager, hcmNetworkFilter } from './http-connection-manager';
 import { compact, list, typed } from './json';
@@ -27,11 +29,19 @@ function filterChainMatch(chain: FilterChainPlan, mixedTransport: boolean): Json
   return Object.keys(match).length > 0 ? match : undefined;
 }
 
-function filterChain(chain: FilterChainPlan, filters: readonly HttpFilterInstance[], mixedTransport: boolean): JsonObject {
+/** The proxy's Istio authorization (gateways) after every other filter, the router last (RBAC reads jwt_authn's claims). */
+function withAuthorization(hcm: JsonObject, proxy: Proxy): JsonObject {
+  if (!proxy.authorization) return hcm;
+  const all = hcm['http_filters'] as JsonObject[];
+  const router = all.filter((f) => f['name'] === ROUTER_FILTER);
+  return { ...hcm, http_filters: [...all.filter((f) => f['name'] !== ROUTER_FILTER), ...inboundAuthorizationFilters(proxy.authorization), ...router] };
+}
+
+function filterChain(proxy: Proxy, chain: FilterChainPlan, filters: readonly HttpFilterInstance[], mixedTransport: boolean): JsonObject {
   return compact({
     name: chain.name,
     filter_chain_match: filterChainMatch(chain, mixedTransport),
-    filters: [hcmNetworkFilter(buildHttpConnectionManager(chain, filters))],
+    filters: [hcmNetworkFilter(withAuthorization(buildHttpConnectionManager(chain, filters), proxy))],
     transport_socket: chain.protocol === 'HTTPS' && chain.tls ? downstreamTlsSocket(chain.tls, chain.options.http2) : undefined,
   });
 }
@@ -41,7 +51,7 @@ export function buildListener(proxy: Proxy, plan: ListenerPlan): BuiltListener {
   const routeConfigurations: JsonObject[] = [];
   for (const chain of plan.chains) {
     const filters = httpFiltersFor({ proxy, chain });
-    chains.push(filterChain(chain, filters, plan.mixedTransport));
+    chains.push(filterChain(proxy, chain, filters, plan.mixedTransport));
     routeConfigurations.push(buildRouteConfiguration(chain, filters));
   }
   const tls = plan.chains.some((c) => c.protocol === 'HTTPS');

@@ -3,6 +3,7 @@
 // document, field path and reason; Istio fields meshgate does not implement become warnings on the
 // document's status. Security documents are applied to the proxies by translators/istio/security.
 import type { DocumentError, DocumentStatus, InputDocument } from '../../src/documents/types';
+import type { Workload } from '../../src/ir/mesh';
 import { IR_VERSION, type Proxy } from '../../src/ir/types';
 import { DocumentIndex, keyOf } from '../core/documents';
 import { accepted, notAccepted } from '../core/status';
@@ -11,7 +12,7 @@ import type { FamilyTranslator } from '../families';
 import type { TranslateOptions, TranslationResult } from '../translate';
 import { IstioContext } from './context';
 import { DestinationRules } from './destination-rules';
-import { buildIngressGateway } from './ingress-gateway';
+import { buildIngressGateway, ingressGatewayWorkload } from './ingress-gateway';
 import { DEFAULT_TRUST_DOMAIN, isIstioDocument, isSecurityDocument } from './kinds';
 import { applySecurity, inboundMtlsModes } from './security-hook';
 import { ServiceRegistry } from './service-registry';
@@ -42,12 +43,14 @@ export function translateIstio(own: readonly InputDocument[], shared: readonly I
 
   inputs.rules.reportUnmatchedHosts(registry.services.map((s) => s.host));
   let proxies: Proxy[] = registry.workloads.filter((w) => w.address !== '').map((w) => buildSidecarProxy(w, inputs));
+  const gatewayWorkloads = new Map<string, Workload>();
   for (const gw of ctx.index.list('Gateway')) {
     const proxy = buildIngressGateway(gw, inputs);
     if (proxy) proxies.push(proxy);
+    if (proxy) gatewayWorkloads.set(proxy.name, ingressGatewayWorkload(gw, ctx.trustDomain));
   }
   inputs.virtualServices.danglingGateways((ns, name) => ctx.index.get('Gateway', ns, name) !== undefined);
-  proxies = applySecurity(proxies, security, ctx);
+  proxies = applySecurity(proxies, security, ctx, gatewayWorkloads);
 
   for (const doc of networking) {
     const status = ctx.statusOf(doc);

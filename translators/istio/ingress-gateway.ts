@@ -1,11 +1,13 @@
 // Istio ingress Gateway (networking.istio.io Gateway) + the VirtualServices bound to it (spec.gateways)
 // → a gateway proxy group "istio-gateway/<namespace>/<name>" built from the same IR listeners,
-// virtual hosts and routes as Gateway API gateways. The proxy is picked by its group name, so
-// spec.selector only documents which deployment runs it. When a route calls a mesh service with
+// virtual hosts and routes as Gateway API gateways. The proxy is picked by its group name;
+// spec.selector stands for the deployment's labels, which security policies select the gateway by
+// (ingressGatewayWorkload; security/gateway.ts applies them). When a route calls a mesh service with
 // ISTIO_MUTUAL, the gateway gets a mesh identity (service account = the Gateway's name) so the CA
 // gives it a workload certificate.
 import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
+import type { Workload } from '../../src/ir/mesh';
 import type { Route } from '../../src/ir/route';
 import type { Listener, Proxy, TlsSecret, VirtualHost } from '../../src/ir/types';
 import { namespaceOf } from '../core/documents';
@@ -21,6 +23,16 @@ import type { MeshInputs } from './sidecar-proxy';
 
 export function istioGatewayProxyName(namespace: string, name: string): string {
   return `istio-gateway/${namespace}/${name}`;
+}
+
+/**
+ * The workload running a Gateway, as security policies select it: the Gateway's namespace and its
+ * spec.selector as the pod labels (meshgate has no pods; the selector is what Istio matches the
+ * deployment by). Its identity (service account = the Gateway's name) is the one the CA issues.
+ */
+export function ingressGatewayWorkload(gw: InputDocument, trustDomain: string): Workload {
+  const ns = namespaceOf(gw);
+  return { name: `${ns}/${gw.metadata.name}`, namespace: ns, labels: getStringMap(gw.spec, 'selector'), identity: { trustDomain, namespace: ns, serviceAccount: gw.metadata.name } };
 }
 
 interface ServerHost {
@@ -147,7 +159,7 @@ export function buildIngressGateway(gw: InputDocument, inputs: MeshInputs): Prox
     ...(needsIdentity
       ? {
           mesh: {
-            workload: { name: `${ns}/${gwName}`, namespace: ns, labels: client.labels, identity: { trustDomain: ctx.trustDomain, namespace: ns, serviceAccount: gwName } },
+            workload: ingressGatewayWorkload(gw, ctx.trustDomain),
             captureMode: 'explicit' as const,
             inbound: [],
             outbound: [],

@@ -18,8 +18,9 @@ function securityContext(ctx: IstioContext): IstioSecurityContext {
   };
 }
 
-export function applySecurity(proxies: Proxy[], docs: readonly InputDocument[], ctx: IstioContext): Proxy[] {
-  return applyIstioSecurity(proxies, docs, securityContext(ctx));
+/** `gateways`: Istio Gateway proxy name → the gateway workload its policies select (ingressGatewayWorkload). */
+export function applySecurity(proxies: Proxy[], docs: readonly InputDocument[], ctx: IstioContext, gateways: ReadonlyMap<string, Workload> = new Map()): Proxy[] {
+  return applyIstioSecurity(proxies, docs, securityContext(ctx), gateways);
 }
 
 /** The PeerAuthentication mode of a workload's inbound port; undefined when no policy decides it. */

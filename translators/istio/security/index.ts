@@ -2,8 +2,9 @@
 // RequestAuthentication and AuthorizationPolicy documents (errors name the document, the field
 // path and the reason; invalid documents are left out), then fills every sidecar inbound listener's
 // mtls, requestAuthentication and authorization, and adds the clusters those need (JWKS fetchers,
-// ext_authz services). Gateway proxies are returned unchanged: Istio selects ingress gateways by
-// the gateway deployment's labels, which the IR does not carry.
+// ext_authz services). Istio ingress gateways (the `gateways` map: proxy name → the gateway's
+// workload, selected by the Gateway's namespace and selector labels) get the AuthorizationPolicies
+// and RequestAuthentications whose scope takes them in (gateway.ts); other gateways are unchanged.
 import type { InputDocument } from '../../../src/documents/types';
 import type { Cluster } from '../../../src/ir/cluster';
 import type { Authorization, InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
@@ -17,6 +18,7 @@ import { authorizationFor, convertAuthorizationPolicy, type ConvertedPolicy } fr
 import { PeerAuthenticationResolver } from './peer-authentication';
 import { buildJwtRules, jwtPolicyOf, type BuiltJwtRules } from './request-authentication';
 import { SECURITY_KINDS, SECURITY_SCHEMAS, SECURITY_VERSIONS, type SecurityKind } from './schemas';
+import { securedGateway } from './gateway';
 import { reportScoping, scopeOf, type IstioSecurityContext } from './scope';
 
 export { SECURITY_SCHEMAS, SECURITY_KINDS, SECURITY_VERSIONS } from './schemas';
@@ -72,7 +74,7 @@ function reportTcpAuthorization(authorization: Authorization, docs: readonly Inp
 }
 
 /** Fills sidecars' inbound security from the security.istio.io documents. */
-export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly InputDocument[], outer: IstioSecurityContext): Proxy[] {
+export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly InputDocument[], outer: IstioSecurityContext, gateways: ReadonlyMap<string, Workload> = new Map()): Proxy[] {
   const failed = new Set<InputDocument>();
   const ctx: IstioSecurityContext = {
     rootNamespace: outer.rootNamespace,
@@ -101,6 +103,13 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   const used = new Set<InputDocument>();
   const usedPorts = new Map<InputDocument, Set<number>>();
   const result = proxies.map((proxy): Proxy => {
+    const gateway = gateways.get(proxy.name);
+    if (gateway) {
+      for (const doc of valid) if (doc.kind !== 'PeerAuthentication' && scopeOf(doc, gateway, ctx.rootNamespace, true)) used.add(doc);
+      const requestAuths = [...jwtRules].filter(([doc]) => scopeOf(doc, gateway, ctx.rootNamespace, true) !== undefined).map(([, built]) => built);
+      const { authorization, clusters: authzClusters } = authorizationFor(gateway, authz, proxy.clusters, ctx);
+      return securedGateway(proxy, jwtPolicyOf(requestAuths), authorization, mergeClusters(proxy.clusters, [...requestAuths.flatMap((b) => b.clusters), ...authzClusters]));
+    }
     const mesh = proxy.mesh;
     if (!mesh) return proxy;
     const workload = mesh.workload;
@@ -135,11 +144,12 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   });
 
   peerAuth.reportUnusedPorts(usedPorts);
-  const anySidecar = proxies.some((p) => p.mesh);
+  const anyWorkload = proxies.some((p) => p.mesh) || gateways.size > 0;
   for (const doc of valid) {
     const status = ctx.statusOf(doc);
-    if (anySidecar && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
-      status.warn('applies to no sidecar workload (no WorkloadEntry in its scope matches its selector)');
+    if (anyWorkload && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
+      // PeerAuthentication never applies to gateways, so only sidecars count for it.
+      status.warn(doc.kind === 'PeerAuthentication' ? 'applies to no sidecar workload (no WorkloadEntry in its scope matches its selector; PeerAuthentication does not apply to ingress gateways)' : 'applies to no workload (no WorkloadEntry or Istio Gateway in its scope matches its selector)');
     }
     if (!status.conditions.some((c) => c.type === 'Accepted')) {
       status.conditions.push(failed.has(doc) ? condition('Accepted', false, 'Invalid', 'see errors') : condition('Accepted', true, 'Accepted', `${doc.kind} accepted`));
