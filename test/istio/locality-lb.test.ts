@@ -140,6 +140,7 @@ test('explain reports each endpoint with its locality priority', () => {
   const r = explainMeshRequest(proxy, buildProxyResources(proxy), { service: 'ratings', port: 9080 });
   const endpoints = (r.explain.upstream?.endpoints ?? []).map((e) => `${e.address} p${e.priority}`).sort();
   assert.deepEqual(endpoints, ['10.0.2.1 p0', '10.0.2.2 p1', '10.0.2.3 p2']);
+  assert.ok(r.explain.steps.some((s) => s.includes('10.0.2.3:9080 [zone1] (priority 2), 10.0.2.2:9080 [zone1] (priority 1), 10.0.2.1:9080 [zone1]')), r.explain.steps.join('\n'));
 });
 
 function ruleWith(localityLbSetting: JsonObject): InputDocument {
