@@ -101,6 +101,8 @@ export function clusterReport(name: string, weight: number, percent: number, ind
 
 export function describeCluster(c: ClusterReport): string {
   if (!c.found) return `cluster "${c.name}" is NOT in this proxy's clusters`;
-  const eps = c.endpoints.map((e) => `${e.hostname ?? e.address}${e.port !== undefined ? `:${e.port}` : ''}${e.weight !== 1 ? ` (weight ${e.weight})` : ''}${e.locality?.zone ? ` [${e.locality.zone}]` : ''}`);
+  // Locality priority and weight only when set (Istio locality load balancing), so plain clusters read as before.
+  const locality = (e: EndpointReport): string => [e.priority > 0 ? `priority ${e.priority}` : '', e.localityWeight !== undefined ? `locality weight ${e.localityWeight}` : ''].filter((t) => t !== '').join(', ');
+  const eps = c.endpoints.map((e) => `${e.hostname ?? e.address}${e.port !== undefined ? `:${e.port}` : ''}${e.weight !== 1 ? ` (weight ${e.weight})` : ''}${e.locality?.zone ? ` [${e.locality.zone}]` : ''}${locality(e) ? ` (${locality(e)})` : ''}`);
   return `cluster "${c.name}": ${c.type}, ${c.lbPolicy}, connect timeout ${c.connectTimeout}${c.upstreamTls ? `, TLS${c.upstreamTls.sni ? ` (SNI ${c.upstreamTls.sni})` : ''}` : ''}${c.http2 ? ', HTTP/2' : ''}; endpoints from ${c.endpointSource}: ${eps.length > 0 ? eps.join(', ') : 'none'}`;
 }

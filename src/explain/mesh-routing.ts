@@ -5,8 +5,8 @@
 // listener bound to the original destination (0.0.0.0:<port>). The report names the route, and
 // for each cluster the Istio destination it stands for (service host, port, subset).
 import type { EnvoyResource, JsonObject } from '../envoy/resource';
-import type { Proxy } from '../ir/types';
 import { explainRequest } from './index';
+import type { MeshCallerView } from './mesh-caller';
 import type { ExplainResult } from './types';
 
 export interface MeshRequest {
@@ -69,8 +69,11 @@ function routeFault(resources: readonly EnvoyResource[], routeConfig: string | u
   return undefined;
 }
 
-/** How a request from `proxy`'s workload to a service is routed by its sidecar. */
-export function explainMeshRequest(proxy: Proxy, resources: readonly EnvoyResource[], request: MeshRequest): MeshRoutingResult {
+/**
+ * How a request from `proxy`'s workload to a service is routed by its sidecar. `proxy` is an IR
+ * Proxy, or the view callerView (mesh-caller.ts) reads from the served resources.
+ */
+export function explainMeshRequest(proxy: { readonly name: string; readonly mesh?: MeshCallerView['mesh'] | undefined }, resources: readonly EnvoyResource[], request: MeshRequest): MeshRoutingResult {
   const mesh = proxy.mesh;
   if (!mesh) throw new Error(`${proxy.name} is not a sidecar (no mesh workload)`);
   const explicit = mesh.captureMode === 'explicit';

@@ -17,7 +17,38 @@ export interface Cluster {
   readonly circuitBreaker?: CircuitBreaker;
   readonly outlierDetection?: OutlierDetection;
   readonly healthCheck?: HealthCheck;
+  /**
+   * Locality-aware balancing, already resolved for the proxy this cluster is served to (Istio
+   * localityLbSetting): the calling proxy's locality decides each locality's priority and weight,
+   * which is why two proxies in different localities get different ClusterLoadAssignments.
+   */
+  readonly localityLb?: LocalityLoadBalancing;
   readonly source: Source;
+}
+
+export interface Locality {
+  readonly region?: string;
+  readonly zone?: string;
+  readonly subZone?: string;
+}
+
+export interface LocalityLoadBalancing {
+  /**
+   * Localities share traffic by their `weight` (Envoy locality_weighted_lb_config). Every locality
+   * of the cluster's endpoints then has a weight: ones that should get no traffic are left out of
+   * the endpoints, since Envoy's load_balancing_weight must be at least 1.
+   */
+  readonly weighted: boolean;
+  /** One entry per locality of the endpoints; a locality without an entry has priority 0. */
+  readonly localities: readonly LocalityRank[];
+}
+
+export interface LocalityRank {
+  readonly locality: Locality;
+  /** Envoy priority (0 first; consecutive from 0): lower priorities get traffic only as higher ones lose healthy hosts. */
+  readonly priority: number;
+  /** load_balancing_weight of the locality, ≥ 1 (with `weighted`). */
+  readonly weight?: number;
 }
 
 export interface Endpoint {
@@ -25,7 +56,7 @@ export interface Endpoint {
   readonly port: number;
   /** Relative weight among endpoints, ≥ 1 (default 1). */
   readonly weight?: number;
-  readonly locality?: { readonly region?: string; readonly zone?: string; readonly subZone?: string };
+  readonly locality?: Locality;
   readonly labels?: Readonly<Record<string, string>>;
   /** Mesh endpoints: the workload's SPIFFE ID (for explain and subset metadata). */
   readonly spiffeId?: string;

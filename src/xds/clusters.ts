@@ -87,6 +87,8 @@ export function buildCluster(cluster: Cluster): JsonObject {
     circuit_breakers: cluster.circuitBreaker ? circuitBreakers(cluster.circuitBreaker) : undefined,
     outlier_detection: cluster.outlierDetection ? outlierDetection(cluster.outlierDetection) : undefined,
     health_checks: cluster.healthCheck ? [healthCheck(cluster.healthCheck, http2)] : undefined,
+    // Without it Envoy ignores the localities' load_balancing_weight.
+    common_lb_config: cluster.localityLb?.weighted ? { locality_weighted_lb_config: {} } : undefined,
     transport_socket: cluster.tls ? clusterTransportSocket(cluster.tls, http2) : undefined,
     typed_extension_protocol_options: http2 || common
       ? {
@@ -101,5 +103,5 @@ export function buildCluster(cluster: Cluster): JsonObject {
 
 /** The EDS resource of a static cluster; DNS clusters carry their endpoints inline. */
 export function buildLoadAssignment(cluster: Cluster): JsonObject | undefined {
-  return cluster.discovery.type === 'static' ? clusterLoadAssignment(cluster.name, cluster.discovery.endpoints) : undefined;
+  return cluster.discovery.type === 'static' ? clusterLoadAssignment(cluster.name, cluster.discovery.endpoints, cluster.localityLb) : undefined;
 }

@@ -3,16 +3,17 @@
 // cluster's endpoints are the service's workloads (only those with the subset's labels).
 import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
-import type { CircuitBreaker, Cluster, Endpoint, LoadBalancing, OutlierDetection, UpstreamTls } from '../../src/ir/cluster';
+import type { CircuitBreaker, Cluster, Endpoint, LoadBalancing, Locality, OutlierDetection, UpstreamTls } from '../../src/ir/cluster';
 import type { HashKey } from '../../src/ir/route';
 import type { TlsSecret } from '../../src/ir/types';
 import { namespaceOf } from '../core/documents';
-import { getBoolean, getNumber, getObject, getString, getStrings } from '../core/json';
+import { getBoolean, getNumber, getObject, getObjects, getString, getStrings } from '../core/json';
 import { secretValue } from '../core/secrets';
 import type { IstioContext } from './context';
 import type { InboundMtlsModes } from './security-hook';
 import type { AppliedRule, DestinationRules, EffectivePolicy } from './destination-rules';
 import { parseIstioDurationMs } from './durations';
+import { localityBalancing } from './locality-lb';
 import { endpointPort, spiffeOf, type Service, type ServicePort, type ServiceRegistry } from './service-registry';
 
 export function outboundClusterName(port: number, subset: string | undefined, host: string): string {
@@ -40,6 +41,8 @@ export class ClusterSet {
     private readonly clientNamespace: string,
     /** The destinations' PeerAuthentication modes, which auto mTLS follows. */
     private readonly peerModes: InboundMtlsModes,
+    /** The calling proxy's locality (its WorkloadEntry's): locality load balancing ranks endpoints from it. */
+    private readonly clientLocality?: Locality,
   ) {}
 
   /**
@@ -79,6 +82,7 @@ export class ClusterSet {
     const pool = policy.connectionPool?.value;
     if (port.protocol === 'GRPC' || port.protocol === 'HTTP2' || getString(getObject(pool, 'http'), 'h2UpgradePolicy') === 'UPGRADE') cluster.http2 = true;
     if (rule) this.applyPolicy(cluster, policy, rule.doc, name);
+    if (rule) this.applyLocality(cluster, policy, rule.doc);
     const tls = this.tls(service, port, subset, members, policy, rule?.doc);
     if (tls) cluster.tls = tls;
     return cluster;
@@ -152,6 +156,26 @@ export class ClusterSet {
       if (max !== undefined) o.maxEjectionPercent = max;
       cluster.outlierDetection = o;
     }
+  }
+
+  /** Locality load balancing for this caller (locality-lb.ts); the rule's status says when it cannot act. */
+  private applyLocality(cluster: Mutable<Cluster>, policy: EffectivePolicy, doc: InputDocument): void {
+    const lb = policy.loadBalancer;
+    const setting = getObject(lb?.value, 'localityLbSetting');
+    const enabled = getBoolean(setting, 'enabled') !== false;
+    const distribute = getObjects(setting, 'distribute').length > 0;
+    if (setting && lb && enabled && !distribute && !policy.outlierDetection) {
+      this.ctx.statusOf(doc).warn(`${lb.path}.localityLbSetting: locality failover needs outlierDetection (without it Envoy never sees local endpoints fail); as in Istio, no failover is configured`);
+    }
+    const d = cluster.discovery;
+    if (d.type !== 'static') {
+      if (setting && lb && enabled && (distribute || getObjects(setting, 'failover').length > 0)) this.ctx.statusOf(doc).warn(`${lb.path}.localityLbSetting has no effect on ${cluster.name}: a DNS cluster resolves one hostname, which has no localities to rank`);
+      return;
+    }
+    const choice = localityBalancing(setting, policy.outlierDetection !== undefined, this.clientLocality, d.endpoints);
+    if (!choice.localityLb) return;
+    cluster.discovery = { type: 'static', endpoints: choice.endpoints };
+    cluster.localityLb = choice.localityLb;
   }
 
   /**

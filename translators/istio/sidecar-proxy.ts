@@ -169,7 +169,7 @@ function outboundListener(plan: PortPlan, w: WorkloadInstance, scope: SidecarSco
 
 export function buildSidecarProxy(w: WorkloadInstance, inputs: MeshInputs): Proxy {
   const scope = sidecarFor(w, inputs.ctx);
-  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace, inputs.peerModes);
+  const clusters = new ClusterSet(inputs.ctx, inputs.registry, inputs.rules, w.namespace, inputs.peerModes, w.locality);
   const inbound = inboundListeners(w, scope, inputs);
   const outbound = planOutbound(scope, inputs.registry)
     .map((plan) => outboundListener(plan, w, scope, inputs, clusters))

@@ -12,7 +12,8 @@ const FILE_FIELDS_WHY = 'names a file on the proxy, which meshgate cannot read; 
 function checkLayer(ctx: IstioContext, doc: InputDocument, policy: JsonObject, path: string): void {
   ctx.unsupported(doc, policy, path, ['tunnel', 'proxyProtocol']);
   const lb = getObject(policy, 'loadBalancer');
-  ctx.unsupported(doc, lb, `${path}.loadBalancer`, ['localityLbSetting', 'warmupDurationSecs', 'warmup']);
+  ctx.unsupported(doc, lb, `${path}.loadBalancer`, ['warmupDurationSecs', 'warmup']);
+  ctx.unsupported(doc, getObject(lb, 'localityLbSetting'), `${path}.loadBalancer.localityLbSetting`, ['failoverPriority'], 'is not supported by meshgate and is ignored (failover follows localities only)');
   const cookie = getObject(getObject(lb, 'consistentHash'), 'httpCookie');
   ctx.unsupported(doc, cookie, `${path}.loadBalancer.consistentHash.httpCookie`, ['path', 'attributes'], 'is not supported by meshgate and is ignored (the cookie is generated without it)');
   const pool = getObject(policy, 'connectionPool');

@@ -2,7 +2,9 @@
 // ROUND_ROBIN or RING_HASH only, honours circuit breaking through max_requests only and outlier
 // detection through success-rate / failure-percentage ejection only. So:
 // - static endpoints: EDS, with a ClusterLoadAssignment whose localities all carry a
-//   load_balancing_weight (gRPC drops localities without one): the sum of their endpoint weights;
+//   load_balancing_weight (gRPC drops localities without one): the locality's weight when the
+//   cluster weighs localities (Istio distribute), else the sum of their endpoint weights; locality
+//   priorities (Istio failover) pass through as they are (gRPC's priority policy honours them);
 // - DNS names: LOGICAL_DNS (gRPC resolves the name itself; STRICT_DNS would be NACKed);
 // - LEAST_REQUEST and RANDOM become ROUND_ROBIN, MAGLEV becomes RING_HASH (both consistent hashing);
 // - outlier detection only when a failure percentage is configured, with success-rate ejection off;
@@ -81,14 +83,19 @@ export function proxylessCluster(cluster: Cluster, notes: ProxylessNotes): JsonO
   });
 }
 
-/** The EDS resource of a static cluster, every locality weighted by its endpoints' total weight. */
+/**
+ * The EDS resource of a static cluster, every locality weighted: by its own weight when the
+ * cluster weighs localities, else by its endpoints' total weight.
+ */
 export function proxylessLoadAssignment(cluster: Cluster): JsonObject | undefined {
   if (cluster.discovery.type !== 'static') return undefined;
-  const assignment = clusterLoadAssignment(cluster.name, cluster.discovery.endpoints);
+  const assignment = clusterLoadAssignment(cluster.name, cluster.discovery.endpoints, cluster.localityLb);
   const localities = assignment['endpoints'];
   if (!Array.isArray(localities)) return assignment;
   const weighted = localities.map((locality) => {
     const record = locality as JsonObject;
+    const own = record['load_balancing_weight'];
+    if (cluster.localityLb?.weighted && typeof own === 'number') return { locality: record['locality'] ?? {}, ...record };
     const members = Array.isArray(record['lb_endpoints']) ? record['lb_endpoints'] : [];
     const total = members.reduce<number>((sum, member) => {
       const weight = (member as JsonObject)['load_balancing_weight'];

@@ -85,6 +85,12 @@ export function buildProxylessView(proxy: Proxy): ProxylessView {
     if (built.assignment) out.push(resource(TypeUrl.ClusterLoadAssignment, cluster.name, built.assignment));
   }
 
+  if (proxy.authorization) {
+    // The gateway's RBAC runs in the Envoy gateway; a gRPC client given its routes calls the backends itself.
+    const first = [...proxy.authorization.deny, ...(proxy.authorization.allow ?? []), ...(proxy.authorization.custom ?? []).flatMap((c) => c.rules)][0];
+    notes.add(`proxy ${proxy.name}`, 'the gateway\'s AuthorizationPolicies are enforced by the Envoy gateway only: gRPC clients of this view are not checked', first?.source);
+  }
+
   let needsUnavailable = false;
   const listenerNames = new Set<string>();
   const routeNames = new Set<string>();

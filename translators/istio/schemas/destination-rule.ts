@@ -1,6 +1,7 @@
 // DestinationRule (networking.istio.io): traffic policy per service, port and subset.
 import { anything, arr, bool, int, map, obj, oneOfStrings, str, type ObjectSchema } from '../../schema';
 import { istioDuration } from '../durations';
+import { localityLbSetting } from './locality-lb';
 import { portSelector, workloadSelector } from './common';
 
 const consistentHash = obj(
@@ -20,7 +21,7 @@ const loadBalancer = obj(
   {
     simple: oneOfStrings('UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST'),
     consistentHash,
-    localityLbSetting: anything,
+    localityLbSetting,
     warmupDurationSecs: anything,
     warmup: anything,
   },

@@ -172,7 +172,8 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   for (const doc of valid) {
     const status = ctx.statusOf(doc);
     if (anyWorkload && !used.has(doc) && field(doc.spec, 'targetRef') === undefined && field(doc.spec, 'targetRefs') === undefined) {
-      status.warn('applies to no workload (no WorkloadEntry or ingress Gateway selector in its scope matches its selector)');
+      // PeerAuthentication never applies to gateways, so only sidecars count for it.
+      status.warn(doc.kind === 'PeerAuthentication' ? 'applies to no sidecar workload (no WorkloadEntry in its scope matches its selector; PeerAuthentication does not apply to ingress gateways)' : 'applies to no workload (no WorkloadEntry or Istio Gateway in its scope matches its selector)');
     }
     if (!status.conditions.some((c) => c.type === 'Accepted')) {
       status.conditions.push(failed.has(doc) ? condition('Accepted', false, 'Invalid', 'see errors') : condition('Accepted', true, 'Accepted', `${doc.kind} accepted`));
