@@ -72,6 +72,11 @@ export interface UpstreamTls {
   readonly sni?: string;
   /** PEM CA bundle to verify the upstream; absent = no verification (explicit opt-in by the user). */
   readonly caCertificate?: string;
+  /**
+   * Without caCertificate: verify the upstream against the CA bundle of the host Envoy runs on
+   * (src/xds/tls.ts SYSTEM_CA_BUNDLE), as a browser would; for public endpoints such as a JWKS URL.
+   */
+  readonly systemTrust?: boolean;
   readonly subjectAltNames?: readonly string[];
   readonly alpn?: readonly string[];
   /**

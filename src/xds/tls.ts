@@ -23,6 +23,12 @@ export function downstreamTlsSocket(tls: ListenerTls, http2: boolean): JsonObjec
 }
 
 /** A SAN with a scheme (spiffe://…) is a URI SAN; anything else a DNS name. */
+/**
+ * The system CA bundle inside the Envoy image (envoyproxy/envoy is Debian/Ubuntu based and ships
+ * ca-certificates there), for upstreams verified by the public web PKI.
+ */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 function subjectAltNameMatcher(san: string): JsonObject {
   return { san_type: san.includes('://') ? 'URI' : 'DNS', matcher: { exact: san } };
 }
@@ -36,9 +42,9 @@ export function upstreamTlsSocket(tls: UpstreamTls, http2: boolean): JsonObject 
       compact({
         common_tls_context: compact({
           // No CA means no verification: the IR only allows that as the user's explicit choice.
-          validation_context: tls.caCertificate
+          validation_context: tls.caCertificate || tls.systemTrust
             ? compact({
-                trusted_ca: { inline_string: tls.caCertificate },
+                trusted_ca: tls.caCertificate ? { inline_string: tls.caCertificate } : { filename: SYSTEM_CA_BUNDLE },
                 match_typed_subject_alt_names: list((tls.subjectAltNames ?? []).map(subjectAltNameMatcher)),
               })
             : undefined,

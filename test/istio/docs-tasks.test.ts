@@ -431,8 +431,6 @@ test('authz-deny: GET is denied, then only GET without x-token: admin, and allow
 // Istio's samples demo.jwt and groups-scope.jwt.
 const DEMO_JWT: JsonObject = { exp: 4685989700, foo: 'bar', iat: 1532389700, iss: 'testing@secure.istio.io', sub: 'testing@secure.istio.io' };
 const GROUPS_JWT: JsonObject = { exp: 3537391104, groups: ['group1', 'group2'], iat: 1537391104, iss: 'testing@secure.istio.io', scope: ['scope1', 'scope2'], sub: 'testing@secure.istio.io' };
-/** meshgate has the sidecar fetch jwksUri itself, over TLS it cannot verify (no CA bundle is configured): reported. */
-const JWKS_UNVERIFIED = /^RequestAuthentication foo\/jwt-example: .*jwksUri: the JWKS at raw\.githubusercontent\.com is fetched by the sidecar without verifying the server certificate/;
 
 function httpbinHeaders(c: Compiled, jwt?: JsonObject): MeshAuthorizationResult {
   return explainMeshAuthorization(group(c, HTTPBIN.group), { port: 8080, host: 'httpbin.foo:8000', method: 'GET', path: '/headers', source: CURL, ...(jwt ? { jwt } : {}) });
@@ -441,7 +439,7 @@ function httpbinHeaders(c: Compiled, jwt?: JsonObject): MeshAuthorizationResult 
 test('authz-jwt: jwt-example validates testing@secure.istio.io tokens; require-jwt needs its principal, then group1', () => {
   const steps = 'istio/task-authz-jwt/steps';
   const store = new Store().apply('istio/task-httpbin-foo/input.yaml', `${steps}/1-jwt-example.yaml`);
-  let c = store.compile([JWKS_UNVERIFIED]);
+  let c = store.compile();
   const resources = group(c, HTTPBIN.group);
   const filters = hcmOf(resources, HTTPBIN.listener, 'inbound|8080|mtls')['http_filters'] as JsonObject[];
   const jwtFilter = filters.find((f) => f['name'] === 'envoy.filters.http.jwt_authn');
@@ -451,7 +449,10 @@ test('authz-jwt: jwt-example validates testing@secure.istio.io tokens; require-j
   assert.equal(provider['issuer'], 'testing@secure.istio.io');
   const httpUri = (provider['remote_jwks'] as JsonObject)['http_uri'] as JsonObject;
   assert.equal(httpUri['uri'], 'https://raw.githubusercontent.com/istio/istio/release-1.24/security/tools/jwt/samples/jwks.json');
-  cluster(resources, String(httpUri['cluster']));
+  // The sidecar fetches the JWKS itself, verifying github's certificate by the web PKI (the image's CA bundle) and its name.
+  const jwksTls = JSON.stringify(cluster(resources, String(httpUri['cluster']))['transport_socket']);
+  assert.match(jwksTls, /"trusted_ca":\{"filename":"\/etc\/ssl\/certs\/ca-certificates\.crt"\}/);
+  assert.match(jwksTls, /"san_type":"DNS","matcher":\{"exact":"raw\.githubusercontent\.com"\}/);
   // Requests without a token pass (RequestAuthentication alone does not require one); the route picks that requirement.
   const requirement = (jwtConfig['requirement_map'] as JsonObject)['foo/jwt-example/jwtRules[0]/allow_missing'] as JsonObject;
   assert.deepEqual((requirement['requires_any'] as JsonObject)['requirements'], [{ provider_name: 'foo/jwt-example/jwtRules[0]' }, { allow_missing: {} }]);
@@ -463,7 +464,7 @@ test('authz-jwt: jwt-example validates testing@secure.istio.io tokens; require-j
   assert.equal(httpbinHeaders(c).decision, 'allowed', 'no token, no authorization policy: allowed');
 
   store.apply(`${steps}/2-require-jwt.yaml`);
-  c = store.compile([JWKS_UNVERIFIED]);
+  c = store.compile();
   const valid = httpbinHeaders(c, DEMO_JWT);
   assert.equal(valid.decision, 'allowed');
   assert.equal(valid.decidedBy, 'foo/require-jwt[rules[0]]');
@@ -472,7 +473,7 @@ test('authz-jwt: jwt-example validates testing@secure.istio.io tokens; require-j
   assert.equal(missing.status, 403);
 
   store.apply(`${steps}/3-require-jwt-group1.yaml`);
-  c = store.compile([JWKS_UNVERIFIED]);
+  c = store.compile();
   const rbac = inboundRbac(c, HTTPBIN.group, HTTPBIN.listener, 8080);
   const principal = (((rbac[0]!.rules['policies'] as JsonObject)['foo/require-jwt[rules[0]]'] as JsonObject)['principals'] as JsonObject[])[0]!;
   // The groups claim matches as a string or as a list containing group1 (Istio's generated matcher).
@@ -623,7 +624,6 @@ function autoMtls(c: Compiled, from: 'foo' | 'bar', to: 'foo' | 'bar'): boolean 
   return cluster(group(c, `sidecar/${from}/curl`), `outbound|8000||httpbin.${to}.svc.cluster.local`)['transport_socket'] !== undefined;
 }
 
-const JWKS_AT_GATEWAY_UNVERIFIED = /^RequestAuthentication istio-system\/jwt-example: .*jwksUri: the JWKS at raw\.githubusercontent\.com is fetched by the sidecar without verifying the server certificate/;
 const INGRESS_GATEWAY = 'istio-gateway/foo/httpbin-gateway';
 
 test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication; the workload policy wins; JWT required at the ingress gateway', () => {
@@ -672,7 +672,7 @@ test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication;
   // selecting istio: ingressgateway apply to the Istio Gateway whose spec.selector names those labels.
   store.delete(`${steps}/2-foo-strict.yaml`).delete(`${steps}/4-bar-httpbin-port-8080-disable.yaml`).delete(`${steps}/5-foo-overwrite-example.yaml`);
   store.apply(`${steps}/6-httpbin-gateway.yaml`, `${steps}/7-ingress-jwt-example.yaml`);
-  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED]);
+  c = store.compile();
   let gatewayHcm = hcmOf(group(c, INGRESS_GATEWAY), '0.0.0.0_80', 'http-80-0');
   assert.deepEqual((gatewayHcm['http_filters'] as JsonObject[]).map((f) => f['name']), ['envoy.filters.http.jwt_authn', 'envoy.filters.http.router']);
   const gatewayJwt = (gatewayHcm['http_filters'] as JsonObject[])[0]!['typed_config'] as JsonObject;
@@ -683,7 +683,7 @@ test('authn-policy: mesh, namespace, workload and port-level PeerAuthentication;
 
   // "Require a valid token": DENY when there is no request principal, i.e. jwt_authn wrote no payload.
   store.apply(`${steps}/8-frontend-ingress.yaml`);
-  c = store.compile([JWKS_AT_GATEWAY_UNVERIFIED]);
+  c = store.compile();
   gatewayHcm = hcmOf(group(c, INGRESS_GATEWAY), '0.0.0.0_80', 'http-80-0');
   const gatewayFilters = gatewayHcm['http_filters'] as JsonObject[];
   assert.deepEqual(gatewayFilters.map((f) => f['name']), ['envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac/deny', 'envoy.filters.http.router']);

@@ -65,7 +65,7 @@ export const jwtSchema = obj(
 export interface BuiltJwt {
   readonly policy: JwtPolicy;
   readonly clusters: readonly Cluster[];
-  /** Messages for the policy's status (e.g. a JWKS fetched without certificate verification). */
+  /** Messages for the policy's status (e.g. a JWKS fetched over plain http). */
   readonly warnings: readonly string[];
 }
 
@@ -75,7 +75,8 @@ function jwksCluster(url: URL, caCertificate: string | undefined, source: Cluste
   return {
     name: jwksClusterName(url.hostname, port, caCertificate !== undefined ? createHash('sha256').update(caCertificate).digest('hex').slice(0, 12) : undefined),
     discovery: { type: 'dns', hostname: url.hostname, port, logical: true },
-    ...(https ? { tls: { sni: url.hostname, ...(caCertificate !== undefined ? { caCertificate } : {}) } } : {}),
+    // Verified either by the user's CA or by the web PKI (the host's CA bundle), and for the URL's host name.
+    ...(https ? { tls: { sni: url.hostname, subjectAltNames: [url.hostname], ...(caCertificate !== undefined ? { caCertificate } : { systemTrust: true }) } } : {}),
     source,
   };
 }
@@ -93,7 +94,6 @@ export function buildJwt(doc: InputDocument, jwt: JsonObject): BuiltJwt {
       const ca = getString(remote, 'caCertificate');
       const cluster = jwksCluster(url, ca, { kind: doc.kind, namespace: ns, name: doc.metadata.name, section: `jwt.providers[${i}]` });
       clusters.push(cluster);
-      if (url.protocol === 'https:' && ca === undefined) warnings.push(`jwt provider ${name}: the JWKS at ${url.host} is fetched without verifying its certificate; set remoteJWKS.caCertificate`);
       if (url.protocol === 'http:') warnings.push(`jwt provider ${name}: the JWKS is fetched over plain http`);
       const cache = parseDurationMs(getString(remote, 'cacheDuration') ?? '');
       jwks = {
