@@ -26,6 +26,11 @@ export interface FilterVerdict {
   readonly rbac?: RbacReport;
   readonly jwt?: JwtReport;
   readonly rateLimit?: RateLimitReport;
+  /**
+   * Dynamic metadata the filter is known to have written (by namespace), visible to the filters
+   * after it: jwt_authn without any token writes no payload, so RBAC rules on claims do not match.
+   */
+  readonly metadata?: Readonly<Record<string, JsonObject>>;
 }
 
 /** Evaluates one HTTP filter: its listener-level config, the per-route config that applies, the request. */

@@ -101,7 +101,8 @@ export interface FilterRun {
 }
 
 /** Runs the HTTP filters; `router` is called when the chain reaches the router filter. */
-export function runHttpFilters(hcm: JsonObject, env: FilterEnv, router: () => FilterVerdict): FilterRun {
+export function runHttpFilters(hcm: JsonObject, initialEnv: FilterEnv, router: () => FilterVerdict): FilterRun {
+  let env = initialEnv;
   const reports: FilterReport[] = [];
   let stoppedBy: FilterReport | undefined;
   for (const f of objs(hcm, 'http_filters')) {
@@ -147,6 +148,7 @@ export function runHttpFilters(hcm: JsonObject, env: FilterEnv, router: () => Fi
     reports.push(report);
     env.trace.step(`filter ${name}: ${report.status === 'disabled' ? 'disabled: ' : ''}${verdict.detail}`);
     if (type !== ROUTER_TYPE && (verdict.outcome === 'deny' || verdict.outcome === 'respond')) stoppedBy = report;
+    if (verdict.metadata) env = { ...env, rbac: { ...env.rbac, dynamicMetadata: { ...env.rbac.dynamicMetadata, ...verdict.metadata } } };
   }
   return { reports, ...(stoppedBy ? { stoppedBy } : {}) };
 }

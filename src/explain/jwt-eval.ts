@@ -11,6 +11,9 @@ import { routeMatchAccepts } from './route-match';
 
 type Outcome = 'pass' | 'missing' | 'assumed';
 
+/** Nothing was verified, so jwt_authn wrote no payload (RBAC rules on claims and request principals see none). */
+const NO_PAYLOAD: Readonly<Record<string, JsonObject>> = { 'envoy.filters.http.jwt_authn': {} };
+
 /** True when one of the provider's token locations (default: Authorization: Bearer, ?access_token) holds a token. */
 export function providerHasToken(provider: JsonObject, view: RequestView): boolean {
   const headers = objs(provider, 'from_headers');
@@ -96,13 +99,13 @@ export const evalJwtAuthn: FilterEvaluator = (config, perRoute, env): FilterVerd
       requirement = byName !== undefined ? obj(obj(config, 'requirement_map'), byName) : obj(rule, 'requires');
       source = `rules[${i}]${byName !== undefined ? ` requirement_name "${byName}"` : ''}`;
       // A matching rule without a requirement means "no verification" for this request.
-      if (!requirement) return { outcome: 'pass', detail: `${source} matches and requires nothing`, jwt: { requirementSource: source, tokensFoundFor: found, result: 'not_required' } };
+      if (!requirement) return { outcome: 'pass', detail: `${source} matches and requires nothing`, jwt: { requirementSource: source, tokensFoundFor: found, result: 'not_required' }, metadata: NO_PAYLOAD };
       break;
     }
   }
   if (!requirement && obj(config, 'filter_state_rules')) env.trace.assume('jwt_authn filter_state_rules are not evaluated');
   if (!requirement) {
-    return { outcome: 'pass', detail: 'no requirement applies to this request: no JWT verification', jwt: { tokensFoundFor: found, result: 'not_required' } };
+    return { outcome: 'pass', detail: 'no requirement applies to this request: no JWT verification', jwt: { tokensFoundFor: found, result: 'not_required' }, metadata: NO_PAYLOAD };
   }
   const r = evalRequirement(requirement, providers, env.view);
   const jwt = { requirementSource: source!, requirement: r.text, tokensFoundFor: found };
@@ -111,5 +114,6 @@ export const evalJwtAuthn: FilterEvaluator = (config, perRoute, env): FilterVerd
     env.trace.assume('JWTs present in the request are assumed valid (signature, issuer, audiences and expiry are not checked)');
     return { outcome: 'pass', detail: `requires ${r.text} (from ${source}); token present for ${found.join(', ')} (assumed valid)`, jwt: { ...jwt, result: 'assumed_valid' } };
   }
-  return { outcome: 'pass', detail: `requires ${r.text} (from ${source}); satisfied without a token`, jwt: { ...jwt, result: 'satisfied' } };
+  // No token at all: no provider verified anything, so none wrote its payload to dynamic metadata.
+  return { outcome: 'pass', detail: `requires ${r.text} (from ${source}); satisfied without a token`, jwt: { ...jwt, result: 'satisfied' }, ...(found.length === 0 ? { metadata: NO_PAYLOAD } : {}) };
 };

@@ -41,9 +41,13 @@ test('the ALLOW policy lets the allowed source through and denies others', () =>
   const allowed = explainRequest(resources, { port: 8080, host: 'reviews.example.com', method: 'GET', path: '/reviews', sourceIp: '10.1.2.3' });
   assert.equal(allowed.decision, 'forward');
   assert.deepEqual(allowed.upstream?.clusters.map((c) => c.name), ['outbound|9080||reviews.default.svc.cluster.local']);
-  // From elsewhere only the JWT rule could allow it, which explain cannot decide without the token's claims.
+  // From elsewhere only the JWT rule could allow it. Without a token jwt_authn writes no payload,
+  // so the request principal rule does not match: 403. With a token explain cannot check the claims.
   const other = explainRequest(resources, { port: 8080, host: 'reviews.example.com', method: 'GET', path: '/reviews', sourceIp: '192.0.2.7' });
-  const allow = other.filters.find((f) => f.name === 'envoy.filters.http.rbac/allow');
+  assert.equal(other.decision, 'denied');
+  assert.equal(other.status, 403);
+  const withToken = explainRequest(resources, { port: 8080, host: 'reviews.example.com', method: 'GET', path: '/reviews', sourceIp: '192.0.2.7', headers: { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln' } });
+  const allow = withToken.filters.find((f) => f.name === 'envoy.filters.http.rbac/allow');
   assert.deepEqual(allow?.rbac?.policies.map((p) => [p.name, p.matched]), [
     ['istio-system/require-jwt[rules[0]]', 'unknown'],
     ['istio-system/require-jwt[rules[1]]', false],
