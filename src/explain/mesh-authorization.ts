@@ -10,6 +10,7 @@ import { TypeUrl } from '../envoy/type-urls';
 import { anyTypeName, isObject, num, obj, objs, str, strs } from './json';
 import { evalRbac, type RbacContext, type RbacEngineResult } from './rbac-eval';
 import { buildRequestView } from './request-view';
+import { INBOUND_PASSTHROUGH_CLUSTER, VIRTUAL_INBOUND_LISTENER } from '../xds/mesh/names';
 
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const RBAC_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBAC';
@@ -80,11 +81,16 @@ function portOf(listener: JsonObject): number | undefined {
 }
 
 /** The sidecar inbound listener for `port`: its HCM routes with an "inbound|..." route table. */
+/**
+ * The listener that takes a connection to `port`: the workload's inbound listener on it, else
+ * (transparent capture) virtualInbound when it passes undeclared ports through rather than
+ * dropping them.
+ */
 function inboundListener(resources: readonly EnvoyResource[], port: number): JsonObject | undefined {
-  return resources
-    .filter((r) => r.typeUrl === TypeUrl.Listener)
-    .map((r) => r.json)
-    .find((l) => portOf(l) === port && JSON.stringify(l).includes('"inbound|'));
+  const listeners = resources.filter((r) => r.typeUrl === TypeUrl.Listener).map((r) => r.json);
+  const declared = listeners.find((l) => portOf(l) === port && JSON.stringify(l).includes('"inbound|'));
+  if (declared) return declared;
+  return listeners.find((l) => str(l, 'name') === VIRTUAL_INBOUND_LISTENER && JSON.stringify(l).includes(`"cluster":"${INBOUND_PASSTHROUGH_CLUSTER}"`));
 }
 
 function hcmOf(chain: JsonObject): JsonObject | undefined {

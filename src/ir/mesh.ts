@@ -48,6 +48,17 @@ export interface MeshProxy {
    * ALLOW_ANY (Istio's default): on to its original destination; REGISTRY_ONLY: dropped.
    */
   readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /**
+   * Transparent capture: inbound connections to a port the workload declares no listener for
+   * (Istio's inbound passthrough) are accepted with the workload's own PeerAuthentication mode,
+   * authorized as TCP, and passed on to their original destination. Absent: dropped.
+   */
+  readonly inboundPassthrough?: InboundPassthrough;
+}
+
+export interface InboundPassthrough {
+  readonly mtls: InboundListener['mtls'];
+  readonly authorization?: Authorization;
 }
 
 export interface Workload {

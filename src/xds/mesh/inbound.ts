@@ -83,20 +83,28 @@ function networkFilters(proxy: Proxy, inbound: InboundListener, address: string)
   return { filters: [hcmNetworkFilter(hcm)], routes: buildRouteConfiguration(chain, filters) };
 }
 
+/**
+ * The filter chains that accept `filters`' connections as a PeerAuthentication mode says:
+ * STRICT mTLS only, DISABLE plain text only, PERMISSIVE both (told apart by tls_inspector's
+ * transport_protocol, so `tls` asks for that listener filter).
+ */
+export function peerAuthenticationChains(name: string, mode: InboundListener['mtls'], filters: readonly JsonObject[], alpn: readonly string[]): { filterChains: JsonObject[]; tls: boolean } {
+  const mtls = (match: JsonObject | undefined): JsonObject => compact({ name: `${name}|mtls`, filter_chain_match: match, filters: [...filters], transport_socket: meshDownstreamTlsSocket(alpn) });
+  const plain = (match: JsonObject | undefined): JsonObject => compact({ name: `${name}|plaintext`, filter_chain_match: match, filters: [...filters] });
+  switch (mode) {
+    case 'STRICT':
+      return { filterChains: [mtls(undefined)], tls: true };
+    case 'DISABLE':
+      return { filterChains: [plain(undefined)], tls: false };
+    case 'PERMISSIVE':
+      return { filterChains: [mtls({ transport_protocol: 'tls' }), plain({ transport_protocol: 'raw_buffer' })], tls: true };
+  }
+}
+
 function chainsFor(proxy: Proxy, inbound: InboundListener, address: string): InboundChains {
   const { filters, routes } = networkFilters(proxy, inbound, address);
   const alpn = inbound.protocol === 'TCP' ? [] : ['h2', 'http/1.1'];
-  const mtls = (match: JsonObject | undefined): JsonObject => compact({ name: `${inbound.name}|mtls`, filter_chain_match: match, filters, transport_socket: meshDownstreamTlsSocket(alpn) });
-  const plain = (match: JsonObject | undefined): JsonObject => compact({ name: `${inbound.name}|plaintext`, filter_chain_match: match, filters });
-  const withRoutes = routes ? { routes } : {};
-  switch (inbound.mtls) {
-    case 'STRICT':
-      return { filterChains: [mtls(undefined)], tls: true, ...withRoutes };
-    case 'DISABLE':
-      return { filterChains: [plain(undefined)], tls: false, ...withRoutes };
-    case 'PERMISSIVE':
-      return { filterChains: [mtls({ transport_protocol: 'tls' }), plain({ transport_protocol: 'raw_buffer' })], tls: true, ...withRoutes };
-  }
+  return { ...peerAuthenticationChains(inbound.name, inbound.mtls, filters, alpn), ...(routes ? { routes } : {}) };
 }
 
 /**

@@ -9,7 +9,7 @@
 // downstream is its clients' TLS, not mesh mTLS.
 import type { InputDocument } from '../../../src/documents/types';
 import type { Cluster } from '../../../src/ir/cluster';
-import type { Authorization, InboundListener, MeshProxy, Workload } from '../../../src/ir/mesh';
+import type { Authorization, InboundListener, InboundPassthrough, MeshProxy, Workload } from '../../../src/ir/mesh';
 import { networkAuthorizationNotes } from '../../../src/xds/mesh/authorization';
 import { namespaceOf } from '../../core/documents';
 import type { JwtPolicy } from '../../../src/ir/policy';
@@ -68,10 +68,10 @@ function mergeClusters(existing: readonly Cluster[], added: readonly Cluster[]):
 }
 
 /** What a TCP port cannot enforce of the policies as written, on each policy's status. */
-function reportTcpAuthorization(authorization: Authorization, docs: readonly InputDocument[], workload: string, port: number, ctx: IstioSecurityContext): void {
+function reportTcpAuthorization(authorization: Authorization, docs: readonly InputDocument[], workload: string, where: string, ctx: IstioSecurityContext): void {
   for (const note of networkAuthorizationNotes(authorization)) {
     const doc = docs.find((d) => d.kind === note.source.kind && namespaceOf(d) === note.source.namespace && d.metadata.name === note.source.name);
-    if (doc) ctx.statusOf(doc).warn(`workload ${workload} port ${port} is TCP: ${note.source.section ?? note.rule}: ${note.message}`);
+    if (doc) ctx.statusOf(doc).warn(`workload ${workload} ${where}: ${note.source.section ?? note.rule}: ${note.message}`);
   }
 }
 
@@ -151,7 +151,7 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
       if (listener.protocol === 'TCP') {
         // Authorization is enforced by network RBAC filters, with Istio's TCP semantics; what of a
         // rule needs HTTP is reported on its policy. JWTs need HTTP: not validated (reported).
-        if (authorization) reportTcpAuthorization(authorization, authzDocsFor(workload), workload.name, listener.port, ctx);
+        if (authorization) reportTcpAuthorization(authorization, authzDocsFor(workload), workload.name, `port ${listener.port} is TCP`, ctx);
         if (requestAuthentication) reportTcp(raDocsFor(workload), workload.name, listener.port, 'JWTs are validated on HTTP and gRPC ports only');
         return { ...listener, mtls, ...(authorization ? { authorization } : {}) };
       }
@@ -163,7 +163,15 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
       };
     });
     const clusters = mergeClusters(proxy.clusters, [...requestAuths.flatMap((b) => b.clusters), ...authzClusters]);
-    const newMesh: MeshProxy = { ...mesh, inbound };
+    // Transparent capture: connections to ports the workload declares no listener for pass through
+    // with the workload's own mode (no port-level setting names them), authorized as TCP. Not
+    // reported per policy: what an HTTP-only rule means there is the same for every policy, and
+    // translators/README.md says it once.
+    let inboundPassthrough: InboundPassthrough | undefined;
+    if (mesh.captureMode === 'transparent') {
+      inboundPassthrough = { mtls: peerAuth.modeFor(workload, -1, 'PERMISSIVE'), ...(authorization ? { authorization } : {}) };
+    }
+    const newMesh: MeshProxy = { ...mesh, inbound, ...(inboundPassthrough ? { inboundPassthrough } : {}) };
     return { ...proxy, mesh: newMesh, clusters };
   });
 
