@@ -95,7 +95,8 @@ test('task-request-timeouts: reviews calls time out after 0.5s; routes without a
 test('task-circuit-breaking: one connection, one pending request, one request per connection, eject after one 5xx', () => {
   const groups = compiled('task-circuit-breaking');
   const c = cluster(groups.get('sidecar/default/sleep')!, 'outbound|8000||httpbin.default.svc.cluster.local');
-  assert.deepEqual(c['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] });
+  // The limits the task sets; the others stay at Istio's defaults (4294967295, with track_remaining).
+  assert.deepEqual(c['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1, max_requests: 4294967295, max_retries: 4294967295, track_remaining: true }] });
   const options = (c['typed_extension_protocol_options'] as JsonObject)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'] as JsonObject;
   assert.deepEqual(options['common_http_protocol_options'], { max_requests_per_connection: 1 });
   const od = c['outlier_detection'] as JsonObject;

@@ -7,6 +7,7 @@
 import type { EnvoyResource, JsonObject } from '../../envoy/resource';
 import { TypeUrl } from '../../envoy/type-urls';
 import type { MeshProxy } from '../../ir/mesh';
+import { circuitBreakers } from '../clusters';
 import { duration } from '../json';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, VIRTUAL_INBOUND_LISTENER, VIRTUAL_INBOUND_PORT, VIRTUAL_OUTBOUND_LISTENER, VIRTUAL_OUTBOUND_PORT } from './names';
 import { originalDst, tcpProxy } from './network-filters';
@@ -22,6 +23,11 @@ function virtualListener(name: string, port: number, cluster: string, direction:
   };
 }
 
+/** ORIGINAL_DST to wherever the app connected; no limits, as on Istio's PassthroughCluster. */
+function passthroughCluster(): JsonObject {
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: duration(5000), circuit_breakers: circuitBreakers({ unsetLimits: 'unlimited', trackRemaining: true }) };
+}
+
 export function transparentResources(mesh: MeshProxy): EnvoyResource[] {
   const unknownOutbound = mesh.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
   const out: EnvoyResource[] = [
@@ -30,7 +36,7 @@ export function transparentResources(mesh: MeshProxy): EnvoyResource[] {
     { typeUrl: TypeUrl.Cluster, name: BLACKHOLE_CLUSTER, json: { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: duration(5000) } },
   ];
   if (unknownOutbound === PASSTHROUGH_CLUSTER) {
-    out.push({ typeUrl: TypeUrl.Cluster, name: PASSTHROUGH_CLUSTER, json: { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: duration(5000) } });
+    out.push({ typeUrl: TypeUrl.Cluster, name: PASSTHROUGH_CLUSTER, json: passthroughCluster() });
   }
   return out;
 }
