@@ -29,7 +29,7 @@ function checkLayer(ctx: IstioContext, doc: InputDocument, policy: JsonObject, p
   ctx.unsupported(doc, getObject(policy, 'outlierDetection'), `${path}.outlierDetection`, ['minHealthPercent', 'splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures']);
   const tls = getObject(policy, 'tls');
   if (tls && getString(tls, 'mode') === 'ISTIO_MUTUAL') {
-    ctx.unsupported(doc, tls, `${path}.tls`, ['sni', 'subjectAltNames', 'credentialName', 'clientCertificate', 'privateKey', 'caCertificates'], 'is ignored with mode ISTIO_MUTUAL');
+    ctx.unsupported(doc, tls, `${path}.tls`, ['sni', 'subjectAltNames', 'credentialName', 'clientCertificate', 'privateKey', 'caCertificates', 'caCrl', 'insecureSkipVerify'], 'is ignored with mode ISTIO_MUTUAL');
   } else if (tls && getString(tls, 'mode') !== 'DISABLE') {
     ctx.unsupported(doc, tls, `${path}.tls`, ['clientCertificate', 'privateKey', 'caCertificates', 'caCrl'], FILE_FIELDS_WHY);
   }
