@@ -102,8 +102,11 @@ test('a subset\'s connectionPool replaces the top-level one as a whole, then Ist
 });
 
 test('a limit of 0 means Istio\'s default and is reported on the rule', () => {
-  const result = translated([rule({ connectionPool: { http: { maxRetries: 0, http2MaxRequests: 9 } } })]);
+  const result = translated([rule({ connectionPool: { http: { maxRetries: 0, http2MaxRequests: 9, maxRequestsPerConnection: 0 } } })]);
   assert.deepEqual(thresholds(sidecar(result), REVIEWS), { ...istioDefaults, max_requests: 9 });
+  // maxRequestsPerConnection 0 is Envoy's default too (no limit), so nothing is written for it.
+  const cluster = buildProxyResources(sidecar(result)).find((r) => r.typeUrl === TypeUrl.Cluster && r.name === REVIEWS);
+  assert.equal(cluster?.json['typed_extension_protocol_options'], undefined);
   const warnings = result.statuses.find((s) => s.document.kind === 'DestinationRule')?.warnings ?? [];
   assert.ok(warnings.some((w) => w.includes('spec.trafficPolicy.connectionPool.http.maxRetries: 0')), JSON.stringify(warnings));
 });
