@@ -89,6 +89,9 @@ export interface UpstreamTls {
   readonly clientCertificateSecret?: string;
 }
 
+/** The largest uint32: a circuit-breaker threshold Envoy can never reach, i.e. no limit. */
+export const UNLIMITED = 4_294_967_295;
+
 export interface CircuitBreaker {
   readonly maxConnections?: number;
   readonly maxPendingRequests?: number;
@@ -96,6 +99,14 @@ export interface CircuitBreaker {
   readonly maxRetries?: number;
   /** Close an upstream connection after this many requests (1 disables keep-alive). */
   readonly maxRequestsPerConnection?: number;
+  /**
+   * What the four thresholds above mean when unset. Absent: Envoy's defaults (1024 connections,
+   * pending requests and requests, 3 retries). 'unlimited': UNLIMITED, which is what Istio gives
+   * every cluster (Envoy's 3 retries trip during rolling updates, before new endpoints arrive).
+   */
+  readonly unsetLimits?: 'unlimited';
+  /** Publish the remaining-capacity gauges (Envoy track_remaining; Istio turns it on). */
+  readonly trackRemaining?: boolean;
 }
 
 export interface OutlierDetection {

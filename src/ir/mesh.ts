@@ -4,6 +4,7 @@
 // authorization before the local app, and outbound listeners for the services it may call.
 // Outbound routes and clusters reuse the gateway IR (VirtualHost, Route, Cluster), so every
 // routing and upstream feature works the same north-south and east-west.
+import type { CircuitBreaker } from './cluster';
 import type { JwtPolicy } from './policy';
 import type { Source, VirtualHost } from './types';
 
@@ -87,6 +88,8 @@ export interface InboundListener {
   /** RequestAuthentication: JWTs are validated when present (a missing token passes authentication). */
   readonly requestAuthentication?: JwtPolicy;
   readonly authorization?: Authorization;
+  /** Limits of the cluster to the local app ("inbound|<port>||"); absent: Envoy's defaults. */
+  readonly circuitBreaker?: CircuitBreaker;
   readonly source: Source;
 }
 

@@ -1,7 +1,7 @@
 // IR clusters → envoy.config.cluster.v3.Cluster (and, for static endpoints, the
 // ClusterLoadAssignment served over EDS).
 import type { JsonObject } from '../envoy/resource';
-import type { CircuitBreaker, Cluster, LoadBalancing, OutlierDetection } from '../ir/cluster';
+import { UNLIMITED, type CircuitBreaker, type Cluster, type LoadBalancing, type OutlierDetection } from '../ir/cluster';
 import { clusterLoadAssignment, dnsLoadAssignment } from './endpoints';
 import { healthCheck } from './health-check';
 import { adsConfigSource, compact, duration, int64, typed } from './json';
@@ -28,14 +28,16 @@ function loadBalancing(lb: LoadBalancing | undefined): JsonObject {
   }
 }
 
-function circuitBreakers(cb: CircuitBreaker): JsonObject {
+export function circuitBreakers(cb: CircuitBreaker): JsonObject {
+  const unset = cb.unsetLimits === 'unlimited' ? UNLIMITED : undefined;
   return {
     thresholds: [
       compact({
-        max_connections: cb.maxConnections,
-        max_pending_requests: cb.maxPendingRequests,
-        max_requests: cb.maxRequests,
-        max_retries: cb.maxRetries,
+        max_connections: cb.maxConnections ?? unset,
+        max_pending_requests: cb.maxPendingRequests ?? unset,
+        max_requests: cb.maxRequests ?? unset,
+        max_retries: cb.maxRetries ?? unset,
+        track_remaining: cb.trackRemaining === true ? true : undefined,
       }),
     ],
   };

@@ -708,13 +708,16 @@ test('circuit breaking: one connection, one pending request, one request per con
   const steps = 'istio/task-circuit-breaking/steps';
   const store = new Store().apply(`${steps}/0-httpbin-fortio.yaml`);
   const before = cluster(group(store.compile(), 'sidecar/default/fortio-deploy'), 'outbound|8000||httpbin.default.svc.cluster.local');
-  assert.equal(before['circuit_breakers'], undefined);
+  // Before the task's DestinationRule, Istio's defaults: no limits (4294967295), remaining counts tracked.
+  const unlimited = 4294967295;
+  assert.deepEqual(before['circuit_breakers'], { thresholds: [{ max_connections: unlimited, max_pending_requests: unlimited, max_requests: unlimited, max_retries: unlimited, track_remaining: true }] });
   assert.equal(before['outlier_detection'], undefined);
 
   store.apply(`${steps}/1-destination-rule.yaml`);
   const c = store.compile();
   const httpbin = cluster(group(c, 'sidecar/default/fortio-deploy'), 'outbound|8000||httpbin.default.svc.cluster.local');
-  assert.deepEqual(httpbin['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] });
+  // The limits the task sets; the others stay at Istio's defaults.
+  assert.deepEqual(httpbin['circuit_breakers'], { thresholds: [{ max_connections: 1, max_pending_requests: 1, max_requests: unlimited, max_retries: unlimited, track_remaining: true }] });
   const options = (httpbin['typed_extension_protocol_options'] as JsonObject)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'] as JsonObject;
   assert.deepEqual(options['common_http_protocol_options'], { max_requests_per_connection: 1 });
   const od = httpbin['outlier_detection'] as JsonObject;

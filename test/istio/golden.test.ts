@@ -24,8 +24,10 @@ function loadCase(name: string): InputDocument[] {
 
 const cases = goldenCases('istio');
 
-test('the istio golden suite has at least 45 cases', () => {
-  assert.ok(cases.length >= 45, `only ${cases.length} cases under test/golden/istio`);
+// Issue 4 asks for at least 60 Istio cases; Istio's documentation tasks (task-*) are counted apart.
+test('the istio golden suite has at least 60 cases besides the documentation tasks', () => {
+  const own = cases.filter((c) => !c.startsWith('task-'));
+  assert.ok(own.length >= 60, `only ${own.length} cases (without task-*) under test/golden/istio`);
 });
 
 for (const name of cases) {

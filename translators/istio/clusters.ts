@@ -3,12 +3,13 @@
 // cluster's endpoints are the service's workloads (only those with the subset's labels).
 import type { InputDocument } from '../../src/documents/types';
 import type { JsonObject } from '../../src/envoy/resource';
-import type { CircuitBreaker, Cluster, Endpoint, LoadBalancing, Locality, OutlierDetection, UpstreamTls } from '../../src/ir/cluster';
+import type { Cluster, Endpoint, LoadBalancing, Locality, OutlierDetection, UpstreamTls } from '../../src/ir/cluster';
 import type { HashKey } from '../../src/ir/route';
 import type { TlsSecret } from '../../src/ir/types';
 import { namespaceOf } from '../core/documents';
 import { getBoolean, getNumber, getObject, getObjects, getString, getStrings } from '../core/json';
 import { secretValue } from '../core/secrets';
+import { istioCircuitBreaker } from './connection-pool';
 import type { IstioContext } from './context';
 import type { InboundMtlsModes } from './security-hook';
 import type { AppliedRule, DestinationRules, EffectivePolicy } from './destination-rules';
@@ -81,6 +82,8 @@ export class ClusterSet {
     const cluster: Mutable<Cluster> = { name, discovery: this.discovery(service, port, members), source };
     const pool = policy.connectionPool?.value;
     if (port.protocol === 'GRPC' || port.protocol === 'HTTP2' || getString(getObject(pool, 'http'), 'h2UpgradePolicy') === 'UPGRADE') cluster.http2 = true;
+    // Istio's thresholds whether or not a rule applies (connection-pool.ts).
+    cluster.circuitBreaker = istioCircuitBreaker(pool);
     if (rule) this.applyPolicy(cluster, policy, rule.doc, name);
     if (rule) this.applyLocality(cluster, policy, rule.doc);
     const tls = this.tls(service, port, subset, members, policy, rule?.doc);
@@ -124,23 +127,8 @@ export class ClusterSet {
         else this.ctx.statusOf(doc).warn(`${lb.path}.consistentHash names no hash key (httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName): requests are spread at random over the ring`);
       }
     }
-    const pool = policy.connectionPool;
-    if (pool) {
-      const tcp = getObject(pool.value, 'tcp');
-      const http = getObject(pool.value, 'http');
-      const cb: Mutable<CircuitBreaker> = {};
-      const set = <K extends keyof CircuitBreaker>(k: K, v: number | undefined): void => {
-        if (v !== undefined) cb[k] = v;
-      };
-      set('maxConnections', getNumber(tcp, 'maxConnections'));
-      set('maxPendingRequests', getNumber(http, 'http1MaxPendingRequests'));
-      set('maxRequests', getNumber(http, 'http2MaxRequests'));
-      set('maxRetries', getNumber(http, 'maxRetries'));
-      set('maxRequestsPerConnection', getNumber(http, 'maxRequestsPerConnection'));
-      if (Object.keys(cb).length > 0) cluster.circuitBreaker = cb;
-      const connect = getString(tcp, 'connectTimeout');
-      if (connect !== undefined) cluster.connectTimeoutMs = parseIstioDurationMs(connect) ?? 0;
-    }
+    const connect = getString(getObject(policy.connectionPool?.value, 'tcp'), 'connectTimeout');
+    if (connect !== undefined) cluster.connectTimeoutMs = parseIstioDurationMs(connect) ?? 0;
     const od = policy.outlierDetection;
     if (od) {
       const o: Mutable<OutlierDetection> = {};

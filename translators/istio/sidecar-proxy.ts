@@ -9,6 +9,7 @@ import type { Route } from '../../src/ir/route';
 import type { Proxy, Source, VirtualHost } from '../../src/ir/types';
 import { getNumber, getObject, getObjects, getString } from '../core/json';
 import { ClusterSet, type ClusterRef } from './clusters';
+import { ISTIO_DEFAULT_CIRCUIT_BREAKER } from './connection-pool';
 import type { IstioContext } from './context';
 import type { InboundMtlsModes } from './security-hook';
 import type { DestinationRules } from './destination-rules';
@@ -52,6 +53,7 @@ function inboundListeners(w: WorkloadInstance, scope: SidecarScope, inputs: Mesh
       protocol: meshProtocol(i.protocol),
       forwardTo: i.forwardTo,
       mtls: 'PERMISSIVE',
+      circuitBreaker: ISTIO_DEFAULT_CIRCUIT_BREAKER,
       source: sourceOf(scope, w, i.path.replace(/^spec\./, '')),
     }));
   }
@@ -66,6 +68,7 @@ function inboundListeners(w: WorkloadInstance, scope: SidecarScope, inputs: Mesh
         protocol: isHttpProtocol(port.protocol) ? (port.protocol === 'GRPC' ? 'GRPC' : 'HTTP') : 'TCP',
         forwardTo: { address: '127.0.0.1', port: p },
         mtls: 'PERMISSIVE',
+        circuitBreaker: ISTIO_DEFAULT_CIRCUIT_BREAKER,
         source: { kind: 'ServiceEntry', namespace: service.namespace, name: service.doc.metadata.name, section: `ports[${port.name}]` },
       });
     }

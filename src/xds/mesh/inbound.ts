@@ -35,6 +35,7 @@ export function inboundCluster(inbound: InboundListener): Cluster {
     name: inboundClusterName(inbound.port),
     discovery: { type: 'static', endpoints: [{ address: inbound.forwardTo.address, port: inbound.forwardTo.port }] },
     ...(inbound.protocol === 'GRPC' ? { http2: true } : {}),
+    ...(inbound.circuitBreaker ? { circuitBreaker: inbound.circuitBreaker } : {}),
     source: inbound.source,
   };
 }

@@ -10,6 +10,7 @@
 import type { EnvoyResource, JsonObject } from '../../envoy/resource';
 import { TypeUrl } from '../../envoy/type-urls';
 import type { InboundPassthrough, MeshProxy } from '../../ir/mesh';
+import { circuitBreakers } from '../clusters';
 import { duration } from '../json';
 import { authorizationNetworkFilters } from './authorization';
 import { peerAuthenticationChains } from './inbound';
@@ -25,6 +26,11 @@ function virtualListener(name: string, port: number, direction: 'INBOUND' | 'OUT
     filter_chains: chains.filterChains,
     traffic_direction: direction,
   };
+}
+
+/** ORIGINAL_DST to wherever the app connected; no limits, as on Istio's PassthroughCluster. */
+function passthroughCluster(): JsonObject {
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: duration(5000), circuit_breakers: circuitBreakers({ unsetLimits: 'unlimited', trackRemaining: true }) };
 }
 
 function catchAll(name: string, cluster: string): { filterChains: JsonObject[]; tls: boolean } {
@@ -44,6 +50,8 @@ const inboundPassthroughCluster: JsonObject = {
   lb_policy: 'CLUSTER_PROVIDED',
   connect_timeout: duration(5000),
   upstream_bind_config: { source_address: { address: INBOUND_PASSTHROUGH_BIND_ADDRESS, port_value: 0 } },
+  // No limits, as on Istio's passthrough clusters.
+  circuit_breakers: circuitBreakers({ unsetLimits: 'unlimited', trackRemaining: true }),
 };
 
 export function transparentResources(mesh: MeshProxy): EnvoyResource[] {
@@ -55,7 +63,7 @@ export function transparentResources(mesh: MeshProxy): EnvoyResource[] {
     { typeUrl: TypeUrl.Cluster, name: BLACKHOLE_CLUSTER, json: { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: duration(5000) } },
   ];
   if (unknownOutbound === PASSTHROUGH_CLUSTER) {
-    out.push({ typeUrl: TypeUrl.Cluster, name: PASSTHROUGH_CLUSTER, json: { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: duration(5000) } });
+    out.push({ typeUrl: TypeUrl.Cluster, name: PASSTHROUGH_CLUSTER, json: passthroughCluster() });
   }
   if (mesh.inboundPassthrough) out.push({ typeUrl: TypeUrl.Cluster, name: INBOUND_PASSTHROUGH_CLUSTER, json: inboundPassthroughCluster });
   return out;

@@ -10,7 +10,8 @@
 // - outlier detection only when a failure percentage is configured, with success-rate ejection off;
 // - upstream TLS only for mesh mTLS (certificate providers, tls.ts).
 // Active health checks, connection limits other than max_requests and consecutive-error ejection
-// are left out and noted.
+// are left out and noted. A circuit breaker's `unsetLimits` is not carried over: gRPC has no
+// limits but max_requests, and istiod's gRPC generator sends no thresholds either.
 import type { JsonObject } from '../../envoy/resource';
 import type { Cluster, LoadBalancing, OutlierDetection } from '../../ir/cluster';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RING_SIZE } from '../clusters';
