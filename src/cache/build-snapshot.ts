@@ -11,6 +11,7 @@ import type { EncodingPool } from './encoding-pool';
 import { stableStringify } from './stable-json';
 import type { CachedResource, Snapshot, ValidationIssue } from './types';
 import { contentKey, contentVersion, foldedVersion, typeVersion } from './versions';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 export type BuildResult =
   | { readonly ok: true; readonly snapshot: Snapshot }
@@ -124,7 +125,7 @@ function sameEntries(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<stri
 }
 
 /** The cluster versions each built ClusterLoadAssignment's version folds in. */
-const foldedInto = new WeakMap<CachedResource, readonly string[]>();
+const foldedInto = new GenerationalWeakMap<CachedResource, readonly string[]>();
 
 function sameFolded(a: readonly string[] | undefined, b: readonly string[]): boolean {
   if (!a || a.length !== b.length) return false;

@@ -12,6 +12,7 @@ import { shareUnchanged } from './structural-sharing';
 import { buildProxyResources, XdsBuildError } from '../xds';
 import { buildProxylessView, proxylessGroupOf, withProxylessNotes, type GroupNotes, type ProxylessNote } from '../xds/proxyless';
 import { translate, type TranslateOptions } from '../../translators';
+import { advanceMemoEpoch } from '../util/generational-weak-map';
 
 export interface CompiledConfig {
   readonly ir: IR;
@@ -51,6 +52,8 @@ const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICA
  * are handed out again as the same objects. Only an optimisation: the outcome is equal without it.
  */
 export function compile(documents: readonly InputDocument[], options: CompileOptions = {}, previous?: CompiledConfig): CompileOutcome {
+  // Memo caches (src/util/generational-weak-map.ts) may let go of what recent compiles did not use.
+  advanceMemoEpoch();
   const { keepProxylessView = keepEveryView, ...translateOptions } = options;
   const translated = translate(documents, translateOptions);
   const refused = [...translated.errors, ...danglingReferences(translated.statuses)];

@@ -12,6 +12,7 @@ import type { ReferenceEnd } from '../core/reference-grants';
 import type { DocumentIndex } from '../core/documents';
 import type { CompiledRoute } from './compiled-route';
 import type { RouteCompileContext } from './route-rules';
+import { GenerationalWeakMap } from '../../src/util/generational-weak-map';
 
 type Lookup =
   | { readonly type: 'get'; readonly kind: string; readonly namespace: string; readonly name: string; readonly answer: InputDocument | undefined }
@@ -71,7 +72,7 @@ function recordingContext(ctx: RouteCompileContext, lookups: Lookup[]): RouteCom
 }
 
 export class RouteMemo {
-  private readonly entries = new WeakMap<InputDocument, MemoEntry>();
+  private readonly entries = new GenerationalWeakMap<InputDocument, MemoEntry>();
   readonly stats: RouteMemoStats = { compiled: 0, reused: 0 };
 
   /** `compile(doc, ctx, warn)`, or the previous answer when nothing it depends on changed. */

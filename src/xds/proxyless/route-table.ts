@@ -27,6 +27,7 @@ import { FAULT_FILTER, UNAVAILABLE_CLUSTER } from './names';
 import { deepFreeze } from './freeze';
 import { type ProxylessNote, type ProxylessNotes, recording } from './notes';
 import type { OptionalFilters } from './optional-filters';
+import { GenerationalWeakMap } from '../../util/generational-weak-map';
 
 export interface TableRoute {
   readonly route: Route;
@@ -223,7 +224,7 @@ function grpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOutcome | u
  * unchanged route is the same frozen JSON as in the previous build, which validation and the
  * snapshot cache recognise by identity.
  */
-const routeMemo = new WeakMap<Route, { readonly hostPolicy: RoutePolicy | undefined; readonly outcome: RouteOutcome | undefined; readonly notes: readonly ProxylessNote[] }>();
+const routeMemo = new GenerationalWeakMap<Route, { readonly hostPolicy: RoutePolicy | undefined; readonly outcome: RouteOutcome | undefined; readonly notes: readonly ProxylessNote[] }>();
 
 function memoisedGrpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOutcome | undefined {
   const known = routeMemo.get(planned.route);
