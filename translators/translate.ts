@@ -138,6 +138,7 @@ export function translateGatewayApi(documents: readonly InputDocument[], options
     addressProblems.set(plan, gatewayAddress(gw));
   }
 
+  routeMemo.beginTranslation(docs);
   const routeCtx = { index, backends };
   const lookup: GatewayLookup = gateways;
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {
