@@ -41,15 +41,36 @@ export function apiListener(name: string, routeConfigName: string, withFault: bo
   return built;
 }
 
+/**
+ * The parts of an api_listener's HCM that depend on its route table and filters alone (RDS and the
+ * filter list): every dialable name of a table differs from the others only in its name and stat
+ * prefix, so thousands of listeners share one frozen copy of these. Bounded like the listener memo.
+ */
+const sharedHcmParts = new Map<string, { readonly rds: JsonObject; readonly httpFilters: JsonObject[] }>();
+
+function hcmParts(routeConfigName: string, withFault: boolean, optional: OptionalFilters): { readonly rds: JsonObject; readonly httpFilters: JsonObject[] } {
+  const key = `${routeConfigName}\u0000${withFault ? 'fault' : ''}\u0000${optional.key}`;
+  let parts = sharedHcmParts.get(key);
+  if (!parts) {
+    if (sharedHcmParts.size >= API_LISTENER_MEMO_LIMIT) sharedHcmParts.clear();
+    parts = {
+      rds: deepFreeze({ config_source: adsConfigSource(), route_config_name: routeConfigName }),
+      // Envoy's order: the Envoy-only filters (optional for gRPC), then fault, then the router, last and required.
+      httpFilters: deepFreeze([...optional.httpFilters, ...(withFault ? [faultHttpFilter()] : []), routerHttpFilter()]),
+    };
+    sharedHcmParts.set(key, parts);
+  }
+  return parts;
+}
+
 function buildApiListener(name: string, routeConfigName: string, withFault: boolean, optional: OptionalFilters): JsonObject {
-  // Envoy's order: the Envoy-only filters (optional for gRPC), then fault, then the router, last and required.
-  const httpFilters = [...optional.httpFilters, ...(withFault ? [faultHttpFilter()] : []), routerHttpFilter()];
+  const { rds, httpFilters } = hcmParts(routeConfigName, withFault, optional);
   return {
     name,
     api_listener: {
       api_listener: typed(HCM, {
         stat_prefix: statPrefix(name),
-        rds: { config_source: adsConfigSource(), route_config_name: routeConfigName },
+        rds,
         http_filters: httpFilters,
       }),
     },
