@@ -277,7 +277,7 @@ export class ConfigService {
 
   private async publishWhenSecretsReady(config: CompiledConfig): Promise<void> {
     if (!this.secrets || !hasMeshGroups(config)) {
-      if (this.latest === config && this.compiled !== config) this.publish(config);
+      if (this.latest === config && this.compiledFrom !== config) this.publish(config);
       return;
     }
     try {
