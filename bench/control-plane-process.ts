@@ -13,7 +13,7 @@ export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc', '--max-semi-s
  * The environment `npm start` sets (glibc reads it at process start, so it must be in the child's
  * environment, not set from inside): see the README's "Memory" note.
  */
-export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 export interface ChildMemory extends MemorySample {
   /** /proc/<pid>/status VmRSS read by the bench right after the child's collection. */
