@@ -177,7 +177,11 @@ function buildResource(
   const version = folded ? foldedVersion(entry.version, folded) : entry.version;
   // Unchanged content (same bytes, same folded version): keep the very same object, so streams
   // comparing what they sent see no change and the bytes stay shared.
-  if (prev && prev.version === version && prev.any.length === entry.any.length) return prev;
+  if (prev && prev.version === version && prev.any.length === entry.any.length) {
+    // Remembered again: the memo may have let go of it while the type was kept whole.
+    if (folded) foldedInto.set(prev, folded);
+    return prev;
+  }
   const created: CachedResource = { typeUrl, name, version, json, any: entry.any };
   pool.bind(created, key);
   if (folded) foldedInto.set(created, folded);
