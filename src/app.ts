@@ -87,6 +87,8 @@ export async function startControlPlane(
     observers: status.observers,
     logger: logger.child({ component: 'xds' }),
     identifier: options.identifier,
+    // Proxyless gRPC views are built and served while a node reads them (src/pipeline/proxyless-demand.ts).
+    groupDemand: { opened: (group) => config?.groupOpened(group), closed: (group) => config?.groupClosed(group) },
     secretAccess: createWorkloadProofCheck({
       workloadOf: (group) => config?.meshWorkloadOf(group),
       tokens,
@@ -113,7 +115,7 @@ export async function startControlPlane(
   config = ConfigService.start(store, cache, logger.child({ component: 'config' }), (compiled) => rateLimitRules.update(rulesFromIr(compiled.ir)), {
     secrets: ca,
     // Peer SPIFFE IDs and RBAC principals name the CA's trust domain, as its certificates do.
-    compile: (documents, previous) => compile(documents, { trustDomain: opened.ca.trustDomain }, previous),
+    compile: (documents, previous, keepProxylessView) => compile(documents, { trustDomain: opened.ca.trustDomain, ...(keepProxylessView ? { keepProxylessView } : {}) }, previous),
   });
   await config.secretsReady();
 

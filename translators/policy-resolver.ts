@@ -112,7 +112,60 @@ export class PolicyResolver {
     return pickFeature(levels, feature, (d) => providesTraffic(d, feature), (d) => this.ctx.statusOf(d));
   }
 
+  /** Whether any SecurityPolicy or TrafficPolicy attaches at any level of the rule (what levels() would list). */
+  private attached(scope: RuleScope): boolean {
+    const gwNs = namespaceOf(scope.gateway);
+    const gwName = scope.gateway.metadata.name;
+    const route = scope.route.doc;
+    const rNs = namespaceOf(route);
+    const kinds = [
+      [this.security, 'SecurityPolicy'],
+      [this.traffic, 'TrafficPolicy'],
+    ] as const;
+    for (const [attachments, kind] of kinds) {
+      if (scope.rule.extensionPolicies.some((p) => p.kind === kind)) return true;
+      if (scope.rule.name !== undefined && attachments.at(targetKey.rule(route.kind, rNs, route.metadata.name, scope.rule.name)).length > 0) return true;
+      for (const b of scope.rule.backendDocs) if (attachments.at(targetKey.backend(namespaceOf(b), b.metadata.name)).length > 0) return true;
+      if (attachments.at(targetKey.route(route.kind, rNs, route.metadata.name)).length > 0) return true;
+      if (attachments.at(targetKey.listener(gwNs, gwName, scope.listener)).length > 0) return true;
+      if (attachments.at(targetKey.gateway(gwNs, gwName)).length > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A rule no policy attaches to has only its own settings (most rules of a large configuration):
+   * what forRule's full resolution gives when every level is empty, without building the levels
+   * or asking each feature of each of them. Empty levels report nothing, so nothing is skipped.
+   */
+  private ownSettingsOnly(scope: RuleScope): ResolvedRulePolicy {
+    const policy: { -readonly [K in keyof RoutePolicy]: RoutePolicy[K] } = {};
+    if (scope.rule.extAuthz) policy.extAuthz = scope.rule.extAuthz;
+    if (scope.rule.cors) policy.cors = scope.rule.cors;
+    const timeout = scope.rule.timeoutMs;
+    const retry = scope.rule.retry;
+    const hashOn = this.hashKeysOf(scope);
+    return {
+      ...(Object.keys(policy).length > 0 ? { policy } : {}),
+      ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+      ...(retry ? { retry } : {}),
+      ...(hashOn ? { hashOn } : {}),
+      clusters: [],
+      usesGlobalRateLimit: false,
+    };
+  }
+
+  private hashKeysOf(scope: RuleScope): HashKey[] | undefined {
+    let hashOn: HashKey[] | undefined;
+    for (const b of scope.rule.backendDocs) {
+      hashOn = this.ctx.backends.hashKeys(b);
+      if (hashOn) break;
+    }
+    return hashOn;
+  }
+
   forRule(scope: RuleScope): ResolvedRulePolicy {
+    if (!this.attached(scope)) return this.ownSettingsOnly(scope);
     const sec = this.levels(scope, this.security, 'SecurityPolicy');
     const trf = this.levels(scope, this.traffic, 'TrafficPolicy');
     const clusters: Cluster[] = [];
@@ -224,11 +277,7 @@ export class PolicyResolver {
         if (http1.length > 0) this.ctx.statusOf(d).warn(`grpcJsonTranscoder for ${transcoderPick.target}: backend ${http1.map((c) => c.name).join(', ')} does not speak HTTP/2 (set the Backend's protocol to grpc): transcoded calls will fail`);
       }
     }
-    let hashOn: HashKey[] | undefined;
-    for (const b of scope.rule.backendDocs) {
-      hashOn = this.ctx.backends.hashKeys(b);
-      if (hashOn) break;
-    }
+    const hashOn = this.hashKeysOf(scope);
     return {
       ...(Object.keys(policy).length > 0 ? { policy } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout } : {}),

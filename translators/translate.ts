@@ -27,6 +27,7 @@ import { PolicyAttachments } from './meshgate/policy-targets';
 import { PolicyResolver } from './policy-resolver';
 import { kindSpecOf } from './registry';
 import { validateDocuments } from './validate';
+import { GenerationalWeakMap } from '../src/util/generational-weak-map';
 
 export interface TranslateOptions {
   /** Where proxies reach meshgate's RateLimitService (global rate limits). */
@@ -46,7 +47,7 @@ export interface TranslationResult {
  * answers and compiled routes of frozen documents. A one-route change then checks and compiles
  * that route alone; every other route is reused as the same object.
  */
-const schemaAnswers = new WeakMap<object, readonly DocumentError[]>();
+const schemaAnswers = new GenerationalWeakMap<object, readonly DocumentError[]>();
 const routeMemo = new RouteMemo();
 
 /** How many routes this process compiled and reused so far (tests and the bench read it). */
@@ -137,6 +138,7 @@ export function translateGatewayApi(documents: readonly InputDocument[], options
     addressProblems.set(plan, gatewayAddress(gw));
   }
 
+  routeMemo.beginTranslation(docs);
   const routeCtx = { index, backends };
   const lookup: GatewayLookup = gateways;
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {

@@ -102,7 +102,7 @@ function secretRules(raw: Record<string, unknown>, index: number, document: Docu
  * frozen document checked before keeps its answer (the store deep-freezes what it keeps), so
  * re-translating after a one-document change checks one document.
  */
-export function validateDocuments(documents: readonly unknown[], memo?: WeakMap<object, readonly DocumentError[]>): DocumentError[] {
+export function validateDocuments(documents: readonly unknown[], memo?: { get(key: object): readonly DocumentError[] | undefined; set(key: object, value: readonly DocumentError[]): unknown }): DocumentError[] {
   const errors: DocumentError[] = [];
   const seen = new Map<string, number>();
   documents.forEach((raw, index) => {

@@ -11,6 +11,7 @@ import type { EncodingPool } from './encoding-pool';
 import { stableStringify } from './stable-json';
 import type { CachedResource, Snapshot, ValidationIssue } from './types';
 import { contentKey, contentVersion, foldedVersion, typeVersion } from './versions';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 export type BuildResult =
   | { readonly ok: true; readonly snapshot: Snapshot }
@@ -124,7 +125,7 @@ function sameEntries(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<stri
 }
 
 /** The cluster versions each built ClusterLoadAssignment's version folds in. */
-const foldedInto = new WeakMap<CachedResource, readonly string[]>();
+const foldedInto = new GenerationalWeakMap<CachedResource, readonly string[]>();
 
 function sameFolded(a: readonly string[] | undefined, b: readonly string[]): boolean {
   if (!a || a.length !== b.length) return false;
@@ -176,7 +177,11 @@ function buildResource(
   const version = folded ? foldedVersion(entry.version, folded) : entry.version;
   // Unchanged content (same bytes, same folded version): keep the very same object, so streams
   // comparing what they sent see no change and the bytes stay shared.
-  if (prev && prev.version === version && prev.any.length === entry.any.length) return prev;
+  if (prev && prev.version === version && prev.any.length === entry.any.length) {
+    // Remembered again: the memo may have let go of it while the type was kept whole.
+    if (folded) foldedInto.set(prev, folded);
+    return prev;
+  }
   const created: CachedResource = { typeUrl, name, version, json, any: entry.any };
   pool.bind(created, key);
   if (folded) foldedInto.set(created, folded);

@@ -1,7 +1,8 @@
 // Which snapshot group a proxy reads. The default: the node metadata key "meshgate_group" when it is
 // a non-empty string, else the node's cluster (Envoy's --service-cluster), else "default".
 // A proxyless gRPC node (metadata "meshgate_proxyless": true or "true") reads the proxyless view of
-// that group instead: "grpc:<group>" (src/xds/proxyless), which compile() builds for every proxy.
+// that group instead: "grpc:<group>" (src/xds/proxyless), which is served while such a node reads it
+// (src/pipeline/proxyless-demand.ts).
 import type { NodeInfo } from '../server/observer';
 import { PROXYLESS_METADATA_KEY, proxylessGroupOf } from '../xds/proxyless/names';
 

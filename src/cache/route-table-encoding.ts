@@ -6,6 +6,7 @@
 import { encodeAny, encodeMessage } from '../envoy/codec';
 import type { JsonObject, JsonValue } from '../envoy/resource';
 import { TypeUrl } from '../envoy/type-urls';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
 const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
@@ -13,7 +14,7 @@ const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
 const TAG_FIELD_1 = 0x0a;
 const TAG_FIELD_2 = 0x12;
 
-const hostBytes = new WeakMap<object, Uint8Array>();
+const hostBytes = new GenerationalWeakMap<object, Uint8Array>();
 
 function varint(n: number): number[] {
   const out: number[] = [];

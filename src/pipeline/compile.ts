@@ -12,6 +12,7 @@ import { shareUnchanged } from './structural-sharing';
 import { buildProxyResources, XdsBuildError } from '../xds';
 import { buildProxylessView, proxylessGroupOf, withProxylessNotes, type GroupNotes, type ProxylessNote } from '../xds/proxyless';
 import { translate, type TranslateOptions } from '../../translators';
+import { advanceMemoEpoch } from '../util/generational-weak-map';
 
 export interface CompiledConfig {
   readonly ir: IR;
@@ -21,6 +22,19 @@ export interface CompiledConfig {
    * Frozen all the way down: later stages keep answers per object.
    */
   readonly groups: ReadonlyMap<string, readonly EnvoyResource[]>;
+}
+
+/**
+ * What compile() is asked besides the translators' options. `keepProxylessView` says which
+ * proxyless views ("grpc:<name>") end up in `groups`: most deployments have no proxyless gRPC
+ * nodes, and a kept view is a second copy of a proxy's resources (held, validated per object and
+ * encoded by the cache). A view that is not kept is still built and validated here, so its notes
+ * become the same status warnings and its errors refuse the same change; only its resources are
+ * let go. The config service keeps the views a connected proxyless node reads
+ * (src/pipeline/proxyless-demand.ts). Default: every view, as the CLI's validate and render show them.
+ */
+export interface CompileOptions extends TranslateOptions {
+  readonly keepProxylessView?: (group: string) => boolean;
 }
 
 export type CompileOutcome =
@@ -37,8 +51,11 @@ const validateMeshGroup = createSnapshotValidator({ secrets: [WORKLOAD_CERTIFICA
  * `previous`: the configuration compiled before (the one being served), whose unchanged resources
  * are handed out again as the same objects. Only an optimisation: the outcome is equal without it.
  */
-export function compile(documents: readonly InputDocument[], options: TranslateOptions = {}, previous?: CompiledConfig): CompileOutcome {
-  const translated = translate(documents, options);
+export function compile(documents: readonly InputDocument[], options: CompileOptions = {}, previous?: CompiledConfig): CompileOutcome {
+  // Memo caches (src/util/generational-weak-map.ts) may let go of what recent compiles did not use.
+  advanceMemoEpoch();
+  const { keepProxylessView = keepEveryView, ...translateOptions } = options;
+  const translated = translate(documents, translateOptions);
   const refused = [...translated.errors, ...danglingReferences(translated.statuses)];
   if (refused.length > 0) return { ok: false, errors: refused, statuses: translated.statuses };
   const groups = new Map<string, readonly EnvoyResource[]>();
@@ -59,7 +76,8 @@ export function compile(documents: readonly InputDocument[], options: TranslateO
       errors.push({ path: issue.path, reason: `${proxy.name}: would produce a resource Envoy rejects: ${formatIssue(issue)}` });
     }
     groups.set(proxy.name, resources);
-    proxylessNotes.push({ group: proxylessGroupOf(proxy.name), notes: compileProxylessView(proxy, groups, errors, previous) });
+    const group = proxylessGroupOf(proxy.name);
+    proxylessNotes.push({ group, notes: compileProxylessView(proxy, keepProxylessView(group) ? groups : undefined, errors, previous) });
   }
   const statuses = withProxylessNotes(translated.statuses, proxylessNotes);
   if (errors.length > 0) return { ok: false, errors, statuses };
@@ -71,11 +89,12 @@ export function compile(documents: readonly InputDocument[], options: TranslateO
  * clients and xDS-enabled servers whose node says meshgate_proxyless (src/cache/group-resolver.ts).
  * It names no SDS secret (mesh TLS uses the gRPC bootstrap's certificate providers), so Envoy's
  * rules apply without the mesh exceptions. Returns the view's notes (what gRPC could not be given),
- * which become warnings on their documents' statuses.
+ * which become warnings on their documents' statuses. Without `groups` the view is built and
+ * validated but not kept (nor frozen, so no per-object validation answer outlives this call).
  */
 function compileProxylessView(
   proxy: IR['proxies'][number],
-  groups: Map<string, readonly EnvoyResource[]>,
+  groups: Map<string, readonly EnvoyResource[]> | undefined,
   errors: DocumentError[],
   previous: CompiledConfig | undefined,
 ): readonly ProxylessNote[] {
@@ -84,7 +103,7 @@ function compileProxylessView(
   let notes: readonly ProxylessNote[];
   try {
     const view = buildProxylessView(proxy);
-    resources = shareUnchanged(view.resources, previous?.groups.get(group));
+    resources = groups ? shareUnchanged(view.resources, previous?.groups.get(group)) : view.resources;
     notes = view.notes;
   } catch (err) {
     if (!(err instanceof XdsBuildError)) throw err;
@@ -94,8 +113,12 @@ function compileProxylessView(
   for (const issue of validateSnapshot(resources)) {
     errors.push({ path: issue.path, reason: `${group}: its proxyless gRPC view would hold a resource Envoy's rules reject: ${formatIssue(issue)}` });
   }
-  groups.set(group, resources);
+  groups?.set(group, resources);
   return notes;
+}
+
+function keepEveryView(): boolean {
+  return true;
 }
 
 /**

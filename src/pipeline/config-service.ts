@@ -13,6 +13,7 @@ import type { ApplyResult, DocumentStore, RevisionInfo, StoredDocument } from '.
 import { inputDocumentOf, storedDocumentOf } from '../store';
 import { compile, type CompiledConfig, type CompileOutcome } from './compile';
 import { diffGroups, type GroupDiff } from './diff';
+import { isProxylessGroup, proxylessGroupsOf, proxylessViewOf, withProxylessViews } from './proxyless-demand';
 
 /** What the service needs from the snapshot cache: replace every group at once, atomically. */
 export interface SnapshotPublisher {
@@ -46,12 +47,24 @@ export interface ApplyResponse {
 export interface ConfigServiceExtras {
   /** Supplies mesh groups' certificates; without it mesh groups cannot be served. */
   readonly secrets?: MeshSecretProvider;
-  /** Documents → compiled configuration (default: compile(); tests substitute IR the translators do not produce yet). */
-  readonly compile?: (documents: readonly InputDocument[], previous?: CompiledConfig) => CompileOutcome;
+  /**
+   * Documents → compiled configuration (default: compile(); tests substitute IR the translators do
+   * not produce yet). `keepProxylessView` is compile()'s option of that name: the proxyless views
+   * some node reads now.
+   */
+  readonly compile?: CompileDocuments;
 }
 
+export type CompileDocuments = (documents: readonly InputDocument[], previous?: CompiledConfig, keepProxylessView?: (group: string) => boolean) => CompileOutcome;
+
 export class ConfigService {
+  /** The served configuration: the accepted one plus the proxyless views nodes read now. */
   private compiled: CompiledConfig | undefined;
+  /** The accepted configuration `compiled` was made from (it differs only in proxyless views). */
+  private compiledFrom: CompiledConfig | undefined;
+  /** Proxyless views ("grpc:<group>") at least one connected node reads. */
+  private readonly demandedViews = new Set<string>();
+  private readonly wantsView = (group: string): boolean => this.demandedViews.has(group);
   /** The newest accepted configuration; a publication waiting for certificates is dropped once a newer one exists. */
   private latest: CompiledConfig | undefined;
   /** Status conditions of the served configuration, by "Kind/namespace/name". */
@@ -69,7 +82,7 @@ export class ConfigService {
     private readonly onPublished: (config: CompiledConfig) => void,
     private readonly logger: Logger,
     private readonly secrets: MeshSecretProvider | undefined,
-    private readonly compileDocuments: (documents: readonly InputDocument[], previous?: CompiledConfig) => CompileOutcome,
+    private readonly compileDocuments: CompileDocuments,
   ) {
     // A renewed certificate is pushed under the same secret names; other groups hash the same and
     // are not pushed again.
@@ -98,9 +111,10 @@ export class ConfigService {
     onPublished: (config: CompiledConfig) => void = () => {},
     extras: ConfigServiceExtras = {},
   ): ConfigService {
-    const service = new ConfigService(store, cache, onPublished, logger, extras.secrets, extras.compile ?? ((documents, previous) => compile(documents, {}, previous)));
+    const compileDefault: CompileDocuments = (documents, previous, keepProxylessView) => compile(documents, keepProxylessView ? { keepProxylessView } : {}, previous);
+    const service = new ConfigService(store, cache, onPublished, logger, extras.secrets, extras.compile ?? compileDefault);
     const { revision, documents } = store.current();
-    const outcome = service.compileDocuments(documents.map(inputDocumentOf));
+    const outcome = service.compileDocuments(documents.map(inputDocumentOf), undefined, service.wantsView);
     if (outcome.ok) {
       service.latest = outcome.config;
       service.publish(outcome.config);
@@ -152,6 +166,23 @@ export class ConfigService {
     this.unsubscribeRotation();
   }
 
+  /**
+   * A node now reads `group` (the xDS server calls this when a group's first stream opens, before
+   * it reads the group's snapshot). A proxyless view is built and served from then on; other
+   * groups are always served.
+   */
+  groupOpened(group: string): void {
+    if (!isProxylessGroup(group) || this.demandedViews.has(group)) return;
+    this.demandedViews.add(group);
+    this.serveDemandedViews();
+  }
+
+  /** The last node reading `group` left: a proxyless view is no longer served (nor held). */
+  groupClosed(group: string): void {
+    if (!this.demandedViews.delete(group)) return;
+    this.serveDemandedViews();
+  }
+
   list(filter: { kind?: string; namespace?: string } = {}): { document: StoredDocument; status?: DocumentStatus }[] {
     const kind = filter.kind ? this.resolveKind(filter.kind) : undefined;
     return this.store
@@ -172,13 +203,16 @@ export class ConfigService {
     return this.store.revision;
   }
 
-  /** The resources a proxy group is served now (used by explain and render). */
+  /** The resources a proxy group is served now, or would be (a proxyless view nobody reads; used by explain and render). */
   groupResources(group: string): readonly EnvoyResource[] | undefined {
-    return this.compiled?.groups.get(group);
+    if (!this.compiled) return undefined;
+    return this.compiled.groups.get(group) ?? (isProxylessGroup(group) ? proxylessViewOf(this.compiled, group) : undefined);
   }
 
+  /** Every group of the served configuration, proxyless views included whether or not a node reads them. */
   groupNames(): string[] {
-    return [...(this.compiled?.groups.keys() ?? [])].sort();
+    if (!this.compiled) return [];
+    return [...new Set([...this.compiled.groups.keys(), ...proxylessGroupsOf(this.compiled)])].sort();
   }
 
   /**
@@ -226,8 +260,11 @@ export class ConfigService {
   }
 
   private compileOrThrow(documents: readonly StoredDocument[]): CompiledConfig {
-    // The newest accepted configuration shares its unchanged resources with the new one.
-    const outcome = this.compileDocuments(documents.map(inputDocumentOf), this.latest ?? this.compiled);
+    // The newest accepted configuration shares its unchanged resources with the new one (as served,
+    // with the proxyless views nodes read, when it is the one served).
+    const newest = this.latest ?? this.compiledFrom;
+    const previous = newest !== undefined && newest === this.compiledFrom ? this.compiled : newest;
+    const outcome = this.compileDocuments(documents.map(inputDocumentOf), previous, this.wantsView);
     if (!outcome.ok) throw new ChangeRejectedError(outcome.errors);
     return outcome.config;
   }
@@ -240,7 +277,7 @@ export class ConfigService {
 
   private async publishWhenSecretsReady(config: CompiledConfig): Promise<void> {
     if (!this.secrets || !hasMeshGroups(config)) {
-      if (this.latest === config && this.compiled !== config) this.publish(config);
+      if (this.latest === config && this.compiledFrom !== config) this.publish(config);
       return;
     }
     try {
@@ -254,12 +291,29 @@ export class ConfigService {
     if (this.latest === config) this.publish(config);
   }
 
-  private publish(config: CompiledConfig): void {
+  private publish(accepted: CompiledConfig): void {
+    // Compiled before a node asked for a view (or after it left): served as demanded now.
+    const config = withProxylessViews(accepted, this.wantsView);
     this.serve(config);
     this.compiled = config;
+    this.compiledFrom = accepted;
     this.workloads = new Map(config.ir.proxies.flatMap((p) => (p.mesh ? [[p.name, p.mesh.workload] as const] : [])));
     this.statuses = new Map(config.statuses.map((s) => [statusKey(s.document), s]));
     this.onPublished(config);
+  }
+
+  /** Serve the configuration again with the proxyless views demanded now. */
+  private serveDemandedViews(): void {
+    if (!this.compiled) return;
+    const next = withProxylessViews(this.compiled, this.wantsView);
+    if (next === this.compiled) return;
+    try {
+      this.serve(next);
+      this.compiled = next;
+    } catch (err) {
+      // Not expected: compile() validated every view. The node keeps reading what the cache has.
+      this.logger.error({ err }, 'serving the proxyless views nodes read failed');
+    }
   }
 
   /**

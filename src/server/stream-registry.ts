@@ -1,5 +1,16 @@
 // The live streams, by id and by snapshot group, so that a changed group reaches exactly the
-// streams reading it. A stream leaves both maps when it closes, whatever the reason.
+// streams reading it. A stream leaves both maps when it closes, whatever the reason. Whoever
+// produces groups only on demand (proxyless gRPC views) hears when a group is first read and when
+// nobody reads it any more.
+import type { Logger } from 'pino';
+
+export interface GroupDemand {
+  /** `group` has its first stream; called before that stream reads the group's snapshot. */
+  opened(group: string): void;
+  /** `group`'s last stream closed. */
+  closed(group: string): void;
+}
+
 export interface RegisteredStream {
   readonly id: string;
   /** The group's snapshot changed. */
@@ -13,6 +24,11 @@ export class StreamRegistry {
   private readonly byGroup = new Map<string, Set<RegisteredStream>>();
   private readonly groupOf = new Map<string, string>();
 
+  constructor(
+    private readonly demand?: GroupDemand,
+    private readonly logger?: Logger,
+  ) {}
+
   add(stream: RegisteredStream, group: string): void {
     this.byId.set(stream.id, stream);
     this.groupOf.set(stream.id, group);
@@ -20,6 +36,7 @@ export class StreamRegistry {
     if (!set) {
       set = new Set();
       this.byGroup.set(group, set);
+      this.tell('opened', group);
     }
     set.add(stream);
   }
@@ -32,7 +49,19 @@ export class StreamRegistry {
     const set = this.byGroup.get(group);
     if (!set) return;
     set.delete(stream);
-    if (set.size === 0) this.byGroup.delete(group);
+    if (set.size === 0) {
+      this.byGroup.delete(group);
+      this.tell('closed', group);
+    }
+  }
+
+  /** A failing listener must not take the stream (or the server) down with it. */
+  private tell(what: keyof GroupDemand, group: string): void {
+    try {
+      this.demand?.[what](group);
+    } catch (err) {
+      this.logger?.error({ err, group }, `group demand listener failed (${what})`);
+    }
   }
 
   groupsChanged(groups: readonly string[]): void {

@@ -16,7 +16,7 @@ import { XDS_SERVICES, xdsServiceDefinition } from './service-definitions';
 import { SotwStream } from './sotw-stream';
 import type { StreamContext } from './stream-context';
 import { NO_SECRET_ACCESS_CHECK, type SecretAccessCheck } from './secret-access';
-import { StreamRegistry } from './stream-registry';
+import { StreamRegistry, type GroupDemand } from './stream-registry';
 import { encodeControlPlane, type DeltaRequest, type SotwRequest } from './wire';
 import type { XdsCall } from './xds-stream';
 
@@ -24,6 +24,8 @@ export interface XdsServerOptions extends TransportOptions {
   readonly cache: SnapshotSource;
   /** Which snapshot group a proxy reads (default: metadata meshgate_group, else node.cluster, else "default"). */
   readonly resolveGroup?: NodeGroupResolver;
+  /** Hears when a group gets its first open stream and loses its last one (before the first one reads it). */
+  readonly groupDemand?: GroupDemand;
   readonly observers?: readonly XdsStreamObserver[];
   /** Who may receive a group's Secrets (default: everyone reading the group). */
   readonly secretAccess?: SecretAccessCheck;
@@ -67,7 +69,7 @@ export function defaultIdentifier(): string {
 export function createXdsServer(options: XdsServerOptions): XdsServer {
   const logger = options.logger ?? pino({ level: 'silent' });
   const identifier = options.identifier ?? defaultIdentifier();
-  const registry = new StreamRegistry();
+  const registry = new StreamRegistry(options.groupDemand, logger);
   const serverTag = randomBytes(3).toString('hex');
   let streamCounter = 0;
   const ctx: StreamContext = {

@@ -131,9 +131,10 @@ export abstract class XdsStream<R extends RequestBase, C extends TypeChannel> im
     this.access = this.checkAccess(node, group, peer);
     // From here on the token is gone: observers, status and logs only ever see the public node.
     this.node = publicNode(node, this.access);
+    // Registered first: a group served on demand is produced when its first stream registers.
+    this.ctx.registry.add(this, group);
     this.source = this.ctx.snapshots.getSnapshot(group);
     this.view = this.viewOf(this.source);
-    this.ctx.registry.add(this, group);
     this.opened = true;
     this.log.info({ node: node.id, group, peer }, 'xDS stream opened');
     this.reportDeniedAccess(peer);

@@ -2,7 +2,7 @@
 // Both the live store and history reconstruction (documentsAt, compaction) use it, so a replayed
 // revision is built by exactly the same code that built it the first time.
 import { StoreInputError } from './errors';
-import { canonicalBody, checkedRef, documentKey, sameBody, sortDocuments } from './keys';
+import { canonicalBody, checkedRef, compareRefs, documentKey, sameBody, sortDocuments } from './keys';
 import type { ChangeSet, DocumentRef, DocumentResult, RevisionDelta, RevisionSummary, StoredDocument } from './types';
 
 export interface PlannedChange {
@@ -88,7 +88,34 @@ export class DocumentSet {
   applyDelta(delta: RevisionDelta): void {
     for (const doc of delta.upserts) this.byKey.set(documentKey(doc.key), doc);
     for (const ref of delta.deletes) this.byKey.delete(documentKey(ref));
-    this.sorted = undefined;
+    // A change of a few documents keeps the canonical order by merging them in (no full re-sort).
+    this.sorted = this.sorted ? Object.freeze(withDelta(this.sorted, delta)) : undefined;
   }
+}
+
+/**
+ * `sorted` (canonical order, as all() gives it) with `delta` applied, still in canonical order.
+ * The delta's documents are sorted and merged in; the rest is one pass. A delta names each key at
+ * most once (plan() refuses a key given twice), upserts and deletes alike.
+ */
+export function withDelta(sorted: readonly StoredDocument[], delta: RevisionDelta): StoredDocument[] {
+  const upserts = sortDocuments([...delta.upserts]);
+  const deletes = [...delta.deletes].sort(compareRefs);
+  const out: StoredDocument[] = [];
+  let u = 0;
+  let d = 0;
+  for (const doc of sorted) {
+    while (u < upserts.length && compareRefs(upserts[u]!.key, doc.key) < 0) out.push(upserts[u++]!);
+    while (d < deletes.length && compareRefs(deletes[d]!, doc.key) < 0) d++;
+    if (d < deletes.length && compareRefs(deletes[d]!, doc.key) === 0) {
+      d++;
+      continue;
+    }
+    // Replaced by an upsert of the same key (pushed just below).
+    if (u < upserts.length && compareRefs(upserts[u]!.key, doc.key) === 0) continue;
+    out.push(doc);
+  }
+  while (u < upserts.length) out.push(upserts[u++]!);
+  return out;
 }
 

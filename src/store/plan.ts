@@ -1,6 +1,6 @@
 // An ApplyPlan whose resulting document set is computed only when someone asks for it (dry runs
 // and validate hooks do; a plain apply does not need to pay for a full copy of the state).
-import { DocumentSet, type PlannedChange } from './document-set';
+import { type PlannedChange, withDelta } from './document-set';
 import type { ApplyPlan, DocumentResult, RevisionDelta, StoredDocument } from './types';
 
 export class LazyApplyPlan implements ApplyPlan {
@@ -22,11 +22,8 @@ export class LazyApplyPlan implements ApplyPlan {
   get documents(): readonly StoredDocument[] {
     if (!this.next) {
       if (!this.changed) this.next = this.before;
-      else {
-        const set = DocumentSet.of(this.before);
-        set.applyDelta(this.delta);
-        this.next = set.all();
-      }
+      // Merged into the canonical order, not rebuilt and re-sorted.
+      else this.next = Object.freeze(withDelta(this.before, this.delta));
     }
     return this.next;
   }

@@ -12,6 +12,7 @@ import { messageNameOf } from '../envoy/type-urls';
 import type { RawIssue } from './issue';
 import { collectFacts, type Reference } from './semantic/references';
 import { type MessageVisitor, walkJson } from './walker';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 export interface ResourceAnswer {
   readonly typeUrl: string;
@@ -27,7 +28,7 @@ export interface ValidationStats {
 }
 
 const stats: ValidationStats = { walked: 0, reused: 0 };
-const kept = new WeakMap<object, ResourceAnswer>();
+const kept = new GenerationalWeakMap<object, ResourceAnswer>();
 /** Most resources have no issue and refer to nothing: one shared empty list for all of them. */
 const NONE: readonly never[] = Object.freeze([]);
 

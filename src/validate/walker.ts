@@ -10,6 +10,7 @@ import { readDuration, readEnum, readMapKey, readScalar, readTimestamp, type Sca
 import { hasSpecialJson } from '../envoy/json-to-binary';
 import { compileMessageValue, type FieldPlan, messagePlan, typeName, type ValuePlan } from './plan';
 import { uniquenessKey } from './collection-rules';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 export interface TypeRegistry {
   findMessageType(fullName: string): protobuf.Type | undefined;
@@ -69,7 +70,7 @@ interface MessageAnswer {
 }
 
 /** One kept answer per frozen message (a host is walked in one context; another replaces it). */
-const answersByRegistry = new WeakMap<TypeRegistry, WeakMap<JsonRecord, { readonly context: string; readonly answer: MessageAnswer }>>();
+const answersByRegistry = new WeakMap<TypeRegistry, GenerationalWeakMap<JsonRecord, { readonly context: string; readonly answer: MessageAnswer }>>();
 
 function walkMessage(walk: Walk, type: protobuf.Type, json: unknown, path: string, rulesOn: boolean, anyContent: boolean): void {
   if (path === '' || !isJsonRecord(json) || !Object.isFrozen(json) || !MEMOISED_MESSAGES.has(messagePlan(type).name)) {
@@ -77,7 +78,7 @@ function walkMessage(walk: Walk, type: protobuf.Type, json: unknown, path: strin
     return;
   }
   let byObject = answersByRegistry.get(walk.registry);
-  if (!byObject) answersByRegistry.set(walk.registry, (byObject = new WeakMap()));
+  if (!byObject) answersByRegistry.set(walk.registry, (byObject = new GenerationalWeakMap()));
   const context = `${rulesOn}|${anyContent}|${walk.ancestors.join('/')}`;
   const kept = byObject.get(json);
   let answer = kept?.context === context ? kept.answer : undefined;

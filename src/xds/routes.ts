@@ -15,13 +15,14 @@ import { forwardAction } from './route-action';
 import { routeMatch } from './route-match';
 import { directResponse, withContentType } from './direct-response';
 import { spreadRenames } from './header-rename';
+import { GenerationalWeakMap } from '../util/generational-weak-map';
 
 /**
  * Envoy routes built last time, per IR route object: the JSON is a function of the IR route and
  * of what the chain's filters add to it, so the same IR route (translators hand out unchanged
  * routes as the same object) with equal filter additions gets the same JSON object back.
  */
-const builtRoutes = new WeakMap<Route, { readonly perFilter: JsonObject; readonly rateLimits: readonly JsonObject[]; readonly json: JsonObject }>();
+const builtRoutes = new GenerationalWeakMap<Route, { readonly perFilter: JsonObject; readonly rateLimits: readonly JsonObject[]; readonly json: JsonObject }>();
 
 export function envoyRoute(planned: PlannedRoute, filters: readonly HttpFilterInstance[]): JsonObject {
   const { route } = planned;

@@ -19,6 +19,7 @@ import type { ListenerPlan } from './listeners';
 import { sameValue } from './route-memo';
 import { compareMatches, type MatchEntry } from './precedence';
 import { sortByPriority } from './priority';
+import { GenerationalWeakMap } from '../../src/util/generational-weak-map';
 
 export interface RateLimitServiceOptions {
   readonly host: string;
@@ -89,7 +90,7 @@ function isolatedHostnames(listener: ListenerPlan, siblings: readonly ListenerPl
  * equal to last time's is returned as that same object, so src/xds can keep its Envoy JSON per
  * IR route. Keyed weakly: a rule that is gone takes its routes with it.
  */
-const lastRoutes = new WeakMap<CompiledRule, Map<string, Route>>();
+const lastRoutes = new GenerationalWeakMap<CompiledRule, Map<string, Route>>();
 
 function sameAsLastTime(rule: CompiledRule, route: Route): Route {
   let byName = lastRoutes.get(rule);

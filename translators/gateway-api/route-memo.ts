@@ -12,6 +12,7 @@ import type { ReferenceEnd } from '../core/reference-grants';
 import type { DocumentIndex } from '../core/documents';
 import type { CompiledRoute } from './compiled-route';
 import type { RouteCompileContext } from './route-rules';
+import { GenerationalWeakMap } from '../../src/util/generational-weak-map';
 
 type Lookup =
   | { readonly type: 'get'; readonly kind: string; readonly namespace: string; readonly name: string; readonly answer: InputDocument | undefined }
@@ -21,7 +22,12 @@ interface MemoEntry {
   readonly compiled: CompiledRoute;
   readonly warnings: readonly string[];
   readonly lookups: readonly Lookup[];
+  /** The lookup world (RouteMemo.beginTranslation) in which every lookup was last seen to hold. */
+  verifiedIn: number;
 }
+
+/** What backend resolution can never depend on: the routes themselves. */
+const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
 
 export type RouteCompiler = (doc: InputDocument, ctx: RouteCompileContext, warn: (message: string) => void) => CompiledRoute;
 
@@ -71,14 +77,41 @@ function recordingContext(ctx: RouteCompileContext, lookups: Lookup[]): RouteCom
 }
 
 export class RouteMemo {
-  private readonly entries = new WeakMap<InputDocument, MemoEntry>();
+  private readonly entries = new GenerationalWeakMap<InputDocument, MemoEntry>();
   readonly stats: RouteMemoStats = { compiled: 0, reused: 0 };
+  /** The documents other than routes, as the last translation had them. */
+  private world: readonly InputDocument[] = [];
+  /** Bumped whenever a translation's documents other than routes are not the very same frozen objects as the last one's. */
+  private worldVersion = 0;
+
+  /**
+   * A translation of `documents` begins. Backend resolution reads Backends, ReferenceGrants and
+   * BackendPolicies, never routes: while every other document is the very same frozen object as
+   * in the last translation, a resolution that held then holds now, so a one-route change does
+   * not resolve every other route's backends again. (Document lookups are still checked: they
+   * are one map read each.)
+   */
+  beginTranslation(documents: readonly InputDocument[]): void {
+    const world = documents.filter((d) => !ROUTE_KINDS.has(d.kind));
+    const before = this.world;
+    const same = world.length === before.length && world.every((d, i) => d === before[i] && Object.isFrozen(d) && Object.isFrozen(d.spec));
+    if (!same) this.worldVersion++;
+    this.world = world;
+  }
+
+  private holds(entry: MemoEntry, ctx: RouteCompileContext): boolean {
+    // Version 0: no translation said what its documents were, so nothing is taken for granted.
+    const resolutionsHold = this.worldVersion !== 0 && entry.verifiedIn === this.worldVersion;
+    if (!entry.lookups.every((l) => (resolutionsHold && l.type === 'resolve') || stillHolds(l, ctx))) return false;
+    entry.verifiedIn = this.worldVersion;
+    return true;
+  }
 
   /** `compile(doc, ctx, warn)`, or the previous answer when nothing it depends on changed. */
   compile(doc: InputDocument, ctx: RouteCompileContext, warn: (message: string) => void, compiler: RouteCompiler): CompiledRoute {
     const frozen = Object.isFrozen(doc) && Object.isFrozen(doc.spec);
     const known = frozen ? this.entries.get(doc) : undefined;
-    if (known && known.lookups.every((l) => stillHolds(l, ctx))) {
+    if (known && this.holds(known, ctx)) {
       this.stats.reused++;
       known.warnings.forEach(warn);
       return known.compiled;
@@ -91,7 +124,7 @@ export class RouteMemo {
       warnings.push(message);
       warn(message);
     });
-    this.entries.set(doc, { compiled, warnings, lookups });
+    this.entries.set(doc, { compiled, warnings, lookups, verifiedIn: this.worldVersion });
     return compiled;
   }
 }

@@ -20,6 +20,7 @@ import { adsConfigSource, compact, duration, int64 } from '../json';
 import { deepFreeze } from './freeze';
 import { type ProxylessNote, type ProxylessNotes, recording } from './notes';
 import { meshUpstreamTls } from './tls';
+import { GenerationalWeakMap } from '../../util/generational-weak-map';
 
 function loadBalancing(lb: LoadBalancing | undefined, subject: string, notes: ProxylessNotes, cluster: Cluster): JsonObject {
   switch (lb?.type) {
@@ -122,7 +123,7 @@ interface BuiltCluster {
 }
 
 /** Per IR Cluster object, as routes are (route-table.ts): unchanged clusters are the same frozen JSON. */
-const clusterMemo = new WeakMap<Cluster, { readonly built: BuiltCluster; readonly notes: readonly ProxylessNote[] }>();
+const clusterMemo = new GenerationalWeakMap<Cluster, { readonly built: BuiltCluster; readonly notes: readonly ProxylessNote[] }>();
 
 export function memoisedCluster(cluster: Cluster, notes: ProxylessNotes): BuiltCluster {
   let known = clusterMemo.get(cluster);

@@ -97,7 +97,7 @@ export function buildProxylessView(proxy: Proxy): ProxylessView {
   for (const table of routeTables(proxy, notes)) {
     if (routeNames.has(table.name)) throw new XdsBuildError(`two proxyless route tables are named "${table.name}"`);
     routeNames.add(table.name);
-    const built = buildRouteTable(table, notes);
+    const built = buildRouteTable(table, notes, proxy.name);
     needsUnavailable ||= built.usesUnavailable;
     out.push(resource(TypeUrl.RouteConfiguration, table.name, built.json));
     for (const domain of built.dialableDomains) {

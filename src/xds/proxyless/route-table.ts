@@ -27,6 +27,8 @@ import { FAULT_FILTER, UNAVAILABLE_CLUSTER } from './names';
 import { deepFreeze } from './freeze';
 import { type ProxylessNote, type ProxylessNotes, recording } from './notes';
 import type { OptionalFilters } from './optional-filters';
+import { GenerationalWeakMap } from '../../util/generational-weak-map';
+import { sameJson } from '../../cache/same-json';
 
 export interface TableRoute {
   readonly route: Route;
@@ -223,7 +225,7 @@ function grpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOutcome | u
  * unchanged route is the same frozen JSON as in the previous build, which validation and the
  * snapshot cache recognise by identity.
  */
-const routeMemo = new WeakMap<Route, { readonly hostPolicy: RoutePolicy | undefined; readonly outcome: RouteOutcome | undefined; readonly notes: readonly ProxylessNote[] }>();
+const routeMemo = new GenerationalWeakMap<Route, { readonly hostPolicy: RoutePolicy | undefined; readonly outcome: RouteOutcome | undefined; readonly notes: readonly ProxylessNote[] }>();
 
 function memoisedGrpcRoute(planned: TableRoute, notes: ProxylessNotes): RouteOutcome | undefined {
   const known = routeMemo.get(planned.route);
@@ -265,7 +267,26 @@ function hostDomains(host: TableHost, port: number, claimed: Set<string>): strin
   return out;
 }
 
-export function buildRouteTable(table: RouteTable, notes: ProxylessNotes): BuiltRouteTable {
+/**
+ * Each route table's virtual hosts as its last build made them, per proxy and table name. A host
+ * built equal to last time's is handed out as that same frozen object, so validation (which keeps
+ * its answer per frozen virtual host, src/validate/walker.ts) and structural sharing pass over it
+ * after a one-route change, whether or not the view is served. Replaced by every build of the
+ * table; dropped whole if proxies ever come and go by the thousand.
+ */
+const lastHosts = new Map<string, Map<string, JsonObject>>();
+const LAST_HOSTS_LIMIT = 10_000;
+
+function sameAsLastBuild(previous: ReadonlyMap<string, JsonObject> | undefined, name: string, built: JsonObject): JsonObject {
+  const before = previous?.get(name);
+  return before && sameJson(before, built) ? before : deepFreeze(built);
+}
+
+/** `scope` tells tables of different proxies apart (the proxy's name). */
+export function buildRouteTable(table: RouteTable, notes: ProxylessNotes, scope = ''): BuiltRouteTable {
+  const memoKey = `${scope}\u0000${table.name}`;
+  const previous = lastHosts.get(memoKey);
+  const hostsNow = new Map<string, JsonObject>();
   let usesFault = false;
   let usesUnavailable = false;
   const claimed = new Set<string>();
@@ -283,7 +304,11 @@ export function buildRouteTable(table: RouteTable, notes: ProxylessNotes): Built
       usesUnavailable ||= outcome.unavailable;
     }
     dialableDomains.push(...domains.filter(isDialable));
-    virtualHosts.push(compact({ name: host.name, domains, routes: list(routes) }));
+    const virtualHost = sameAsLastBuild(previous, host.name, compact({ name: host.name, domains, routes: list(routes) }));
+    hostsNow.set(host.name, virtualHost);
+    virtualHosts.push(virtualHost);
   }
+  if (!previous && lastHosts.size >= LAST_HOSTS_LIMIT) lastHosts.clear();
+  lastHosts.set(memoKey, hostsNow);
   return { json: compact({ name: table.name, virtual_hosts: list(virtualHosts) }), usesFault, usesUnavailable, dialableDomains };
 }

@@ -17,7 +17,14 @@ export interface GroupNotes {
 /** `statuses` with each sourced note added once as a warning (statuses without notes are kept as they are). */
 export function withProxylessNotes(statuses: readonly DocumentStatus[], views: readonly GroupNotes[]): DocumentStatus[] {
   if (views.every((v) => v.notes.length === 0)) return [...statuses];
-  const byDocument = new Map(statuses.map((s) => [keyOf(s.document.kind, s.document.namespace, s.document.name), s]));
+  // Only the documents some note names are looked up: a large configuration has few notes.
+  const named = new Set<string>();
+  for (const { notes } of views) for (const note of notes) if (note.source) named.add(keyOf(note.source.kind, note.source.namespace, note.source.name));
+  const byDocument = new Map<string, DocumentStatus>();
+  for (const s of statuses) {
+    const key = keyOf(s.document.kind, s.document.namespace, s.document.name);
+    if (named.has(key)) byDocument.set(key, s);
+  }
   const added = new Map<DocumentStatus, string[]>();
   for (const { group, notes } of views) {
     for (const note of notes) {
