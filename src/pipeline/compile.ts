@@ -22,16 +22,20 @@ export interface CompiledConfig {
    * Frozen all the way down: later stages keep answers per object.
    */
   readonly groups: ReadonlyMap<string, readonly EnvoyResource[]>;
+  /** The translators' statuses, before the notes of proxyless views are added to them. */
+  readonly translatedStatuses: readonly DocumentStatus[];
+  /** What each proxyless view in `groups` could not give gRPC (warnings in `statuses`). */
+  readonly proxylessNotes: ReadonlyMap<string, readonly ProxylessNote[]>;
 }
 
 /**
  * What compile() is asked besides the translators' options. `keepProxylessView` says which
- * proxyless views ("grpc:<name>") end up in `groups`: most deployments have no proxyless gRPC
- * nodes, and a kept view is a second copy of a proxy's resources (held, validated per object and
- * encoded by the cache). A view that is not kept is still built and validated here, so its notes
- * become the same status warnings and its errors refuse the same change; only its resources are
- * let go. The config service keeps the views a connected proxyless node reads
- * (src/pipeline/proxyless-demand.ts). Default: every view, as the CLI's validate and render show them.
+ * proxyless views ("grpc:<name>") are built, validated and put in `groups`: most deployments have
+ * no proxyless gRPC nodes, and a view is a second copy of a proxy's resources (built, validated,
+ * held and encoded). The config service asks for the views a connected proxyless node reads and
+ * adds one when a node comes (src/pipeline/proxyless-demand.ts, which validates it then); what a
+ * view could not give gRPC becomes status warnings while it is served. Default: every view, as the
+ * CLI's validate and render show them.
  */
 export interface CompileOptions extends TranslateOptions {
   readonly keepProxylessView?: (group: string) => boolean;
@@ -60,7 +64,7 @@ export function compile(documents: readonly InputDocument[], options: CompileOpt
   if (refused.length > 0) return { ok: false, errors: refused, statuses: translated.statuses };
   const groups = new Map<string, readonly EnvoyResource[]>();
   const errors: DocumentError[] = [];
-  const proxylessNotes: GroupNotes[] = [];
+  const proxylessNotes = new Map<string, readonly ProxylessNote[]>();
   for (const proxy of translated.ir.proxies) {
     let resources: readonly EnvoyResource[];
     try {
@@ -77,11 +81,11 @@ export function compile(documents: readonly InputDocument[], options: CompileOpt
     }
     groups.set(proxy.name, resources);
     const group = proxylessGroupOf(proxy.name);
-    proxylessNotes.push({ group, notes: compileProxylessView(proxy, keepProxylessView(group) ? groups : undefined, errors, previous) });
+    if (keepProxylessView(group)) proxylessNotes.set(group, compileProxylessView(proxy, groups, errors, previous));
   }
-  const statuses = withProxylessNotes(translated.statuses, proxylessNotes);
+  const statuses = withProxylessNotes(translated.statuses, notesOf(proxylessNotes));
   if (errors.length > 0) return { ok: false, errors, statuses };
-  return { ok: true, config: { ir: translated.ir, statuses, groups } };
+  return { ok: true, config: { ir: translated.ir, statuses, groups, translatedStatuses: translated.statuses, proxylessNotes } };
 }
 
 /**
@@ -89,12 +93,11 @@ export function compile(documents: readonly InputDocument[], options: CompileOpt
  * clients and xDS-enabled servers whose node says meshgate_proxyless (src/cache/group-resolver.ts).
  * It names no SDS secret (mesh TLS uses the gRPC bootstrap's certificate providers), so Envoy's
  * rules apply without the mesh exceptions. Returns the view's notes (what gRPC could not be given),
- * which become warnings on their documents' statuses. Without `groups` the view is built and
- * validated but not kept (nor frozen, so no per-object validation answer outlives this call).
+ * which become warnings on their documents' statuses.
  */
 function compileProxylessView(
   proxy: IR['proxies'][number],
-  groups: Map<string, readonly EnvoyResource[]> | undefined,
+  groups: Map<string, readonly EnvoyResource[]>,
   errors: DocumentError[],
   previous: CompiledConfig | undefined,
 ): readonly ProxylessNote[] {
@@ -103,7 +106,7 @@ function compileProxylessView(
   let notes: readonly ProxylessNote[];
   try {
     const view = buildProxylessView(proxy);
-    resources = groups ? shareUnchanged(view.resources, previous?.groups.get(group)) : view.resources;
+    resources = shareUnchanged(view.resources, previous?.groups.get(group));
     notes = view.notes;
   } catch (err) {
     if (!(err instanceof XdsBuildError)) throw err;
@@ -113,12 +116,17 @@ function compileProxylessView(
   for (const issue of validateSnapshot(resources)) {
     errors.push({ path: issue.path, reason: `${group}: its proxyless gRPC view would hold a resource Envoy's rules reject: ${formatIssue(issue)}` });
   }
-  groups?.set(group, resources);
+  groups.set(group, resources);
   return notes;
 }
 
 function keepEveryView(): boolean {
   return true;
+}
+
+/** Notes by view as withProxylessNotes takes them. */
+export function notesOf(notes: ReadonlyMap<string, readonly ProxylessNote[]>): GroupNotes[] {
+  return [...notes].map(([group, list]) => ({ group, notes: list }));
 }
 
 /**

@@ -206,7 +206,7 @@ export class ConfigService {
   /** The resources a proxy group is served now, or would be (a proxyless view nobody reads; used by explain and render). */
   groupResources(group: string): readonly EnvoyResource[] | undefined {
     if (!this.compiled) return undefined;
-    return this.compiled.groups.get(group) ?? (isProxylessGroup(group) ? proxylessViewOf(this.compiled, group) : undefined);
+    return this.compiled.groups.get(group) ?? (isProxylessGroup(group) ? proxylessViewOf(this.compiled, group)?.resources : undefined);
   }
 
   /** Every group of the served configuration, proxyless views included whether or not a node reads them. */
@@ -305,13 +305,15 @@ export class ConfigService {
   /** Serve the configuration again with the proxyless views demanded now. */
   private serveDemandedViews(): void {
     if (!this.compiled) return;
-    const next = withProxylessViews(this.compiled, this.wantsView);
-    if (next === this.compiled) return;
     try {
+      const next = withProxylessViews(this.compiled, this.wantsView);
+      if (next === this.compiled) return;
       this.serve(next);
       this.compiled = next;
+      // The served views' notes are warnings on their documents while the views are served.
+      this.statuses = new Map(next.statuses.map((s) => [statusKey(s.document), s]));
     } catch (err) {
-      // Not expected: compile() validated every view. The node keeps reading what the cache has.
+      // Not expected (the view comes from accepted IR): the node keeps reading what the cache has.
       this.logger.error({ err }, 'serving the proxyless views nodes read failed');
     }
   }
