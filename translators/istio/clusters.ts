@@ -29,6 +29,9 @@ export interface ClusterRef {
   readonly hashOn?: readonly HashKey[];
 }
 
+/** Istio's mesh-wide default connect timeout (MeshConfig.connectTimeout: 10s). */
+const ISTIO_CONNECT_TIMEOUT_MS = 10_000;
+
 export class ClusterSet {
   private readonly clusters = new Map<string, Cluster>();
   private readonly hashes = new Map<string, readonly HashKey[]>();
@@ -84,6 +87,8 @@ export class ClusterSet {
     if (port.protocol === 'GRPC' || port.protocol === 'HTTP2' || getString(getObject(pool, 'http'), 'h2UpgradePolicy') === 'UPGRADE') cluster.http2 = true;
     // Istio's thresholds whether or not a rule applies (connection-pool.ts).
     cluster.circuitBreaker = istioCircuitBreaker(pool);
+    // MeshConfig.connectTimeout's default; a rule's tcp.connectTimeout replaces it.
+    cluster.connectTimeoutMs = ISTIO_CONNECT_TIMEOUT_MS;
     if (rule) this.applyPolicy(cluster, policy, rule.doc, name);
     if (rule) this.applyLocality(cluster, policy, rule.doc);
     const tls = this.tls(service, port, subset, members, policy, rule?.doc);
