@@ -7,13 +7,13 @@ import type { ChildReply } from './control-plane-child';
 import { vmRssMiB, type MemorySample } from './measure';
 
 /** V8 flags of the child: what `npm start` uses, plus the bench's GC trigger. */
-export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=1', '--v8-pool-size=2'];
+export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc', '--max-semi-space-size=1', '--v8-pool-size=2', '--no-opt'];
 
 /**
  * The environment `npm start` sets (glibc reads it at process start, so it must be in the child's
  * environment, not set from inside): see the README's "Memory" note.
  */
-export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' };
 
 export interface ChildMemory extends MemorySample {
   /** /proc/<pid>/status VmRSS read by the bench right after the child's collection. */
