@@ -59,6 +59,14 @@ interface Built<T> {
   readonly clusters: readonly Cluster[];
 }
 
+interface RuleTargetKeys {
+  readonly rule?: string;
+  readonly route: string;
+  readonly backends: readonly string[];
+  readonly listener: string;
+  readonly gateway: string;
+}
+
 export class PolicyResolver {
   private readonly memo = new Map<string, Built<unknown>>();
 
@@ -68,27 +76,40 @@ export class PolicyResolver {
     private readonly traffic: PolicyAttachments,
   ) {}
 
+  /** Where policies attach to a rule, by level: the keys levels() reads and attached() checks. */
+  private targetKeys(scope: RuleScope): RuleTargetKeys {
+    const gwNs = namespaceOf(scope.gateway);
+    const gwName = scope.gateway.metadata.name;
+    const route = scope.route.doc;
+    const rNs = namespaceOf(route);
+    return {
+      ...(scope.rule.name !== undefined ? { rule: targetKey.rule(route.kind, rNs, route.metadata.name, scope.rule.name) } : {}),
+      route: targetKey.route(route.kind, rNs, route.metadata.name),
+      backends: scope.rule.backendDocs.map((b) => targetKey.backend(namespaceOf(b), b.metadata.name)),
+      listener: targetKey.listener(gwNs, gwName, scope.listener),
+      gateway: targetKey.gateway(gwNs, gwName),
+    };
+  }
+
   private levels(scope: RuleScope, attachments: PolicyAttachments, kind: string): PolicyLevel[] {
     const gwNs = namespaceOf(scope.gateway);
     const gwName = scope.gateway.metadata.name;
     const route = scope.route.doc;
     const rNs = namespaceOf(route);
+    const keys = this.targetKeys(scope);
     const ruleLabel = scope.rule.name ?? String(scope.rule.index);
-    const ruleDocs = [
-      ...scope.rule.extensionPolicies.filter((p) => p.kind === kind),
-      ...(scope.rule.name !== undefined ? attachments.at(targetKey.rule(route.kind, rNs, route.metadata.name, scope.rule.name)) : []),
-    ];
+    const ruleDocs = [...scope.rule.extensionPolicies.filter((p) => p.kind === kind), ...(keys.rule !== undefined ? attachments.at(keys.rule) : [])];
     const backendDocs: InputDocument[] = [];
-    for (const b of scope.rule.backendDocs) {
-      for (const p of attachments.at(targetKey.backend(namespaceOf(b), b.metadata.name))) if (!backendDocs.includes(p)) backendDocs.push(p);
+    for (const key of keys.backends) {
+      for (const p of attachments.at(key)) if (!backendDocs.includes(p)) backendDocs.push(p);
     }
     const routeId = `${route.kind.toLowerCase()}/${rNs}/${route.metadata.name}`;
     return [
       { target: `${route.kind} ${rNs}/${route.metadata.name} rule ${ruleLabel}`, id: `${routeId}/rule/${ruleLabel}`, docs: [...new Set(ruleDocs)].sort(compareAge) },
-      { target: `${route.kind} ${rNs}/${route.metadata.name}`, id: routeId, docs: attachments.at(targetKey.route(route.kind, rNs, route.metadata.name)) },
+      { target: `${route.kind} ${rNs}/${route.metadata.name}`, id: routeId, docs: attachments.at(keys.route) },
       { target: `backends of ${route.kind} ${rNs}/${route.metadata.name} rule ${ruleLabel}`, id: `${routeId}/rule/${ruleLabel}/backends`, docs: backendDocs },
-      { target: `Gateway ${gwNs}/${gwName} listener ${scope.listener}`, id: `gateway/${gwNs}/${gwName}/${scope.listener}`, docs: attachments.at(targetKey.listener(gwNs, gwName, scope.listener)) },
-      { target: `Gateway ${gwNs}/${gwName}`, id: `gateway/${gwNs}/${gwName}`, docs: attachments.at(targetKey.gateway(gwNs, gwName)) },
+      { target: `Gateway ${gwNs}/${gwName} listener ${scope.listener}`, id: `gateway/${gwNs}/${gwName}/${scope.listener}`, docs: attachments.at(keys.listener) },
+      { target: `Gateway ${gwNs}/${gwName}`, id: `gateway/${gwNs}/${gwName}`, docs: attachments.at(keys.gateway) },
     ];
   }
 
@@ -114,23 +135,10 @@ export class PolicyResolver {
 
   /** Whether any SecurityPolicy or TrafficPolicy attaches at any level of the rule (what levels() would list). */
   private attached(scope: RuleScope): boolean {
-    const gwNs = namespaceOf(scope.gateway);
-    const gwName = scope.gateway.metadata.name;
-    const route = scope.route.doc;
-    const rNs = namespaceOf(route);
-    const kinds = [
-      [this.security, 'SecurityPolicy'],
-      [this.traffic, 'TrafficPolicy'],
-    ] as const;
-    for (const [attachments, kind] of kinds) {
-      if (scope.rule.extensionPolicies.some((p) => p.kind === kind)) return true;
-      if (scope.rule.name !== undefined && attachments.at(targetKey.rule(route.kind, rNs, route.metadata.name, scope.rule.name)).length > 0) return true;
-      for (const b of scope.rule.backendDocs) if (attachments.at(targetKey.backend(namespaceOf(b), b.metadata.name)).length > 0) return true;
-      if (attachments.at(targetKey.route(route.kind, rNs, route.metadata.name)).length > 0) return true;
-      if (attachments.at(targetKey.listener(gwNs, gwName, scope.listener)).length > 0) return true;
-      if (attachments.at(targetKey.gateway(gwNs, gwName)).length > 0) return true;
-    }
-    return false;
+    if (scope.rule.extensionPolicies.some((p) => p.kind === 'SecurityPolicy' || p.kind === 'TrafficPolicy')) return true;
+    const keys = this.targetKeys(scope);
+    const all = [...(keys.rule !== undefined ? [keys.rule] : []), keys.route, ...keys.backends, keys.listener, keys.gateway];
+    return [this.security, this.traffic].some((attachments) => all.some((key) => attachments.at(key).length > 0));
   }
 
   /**

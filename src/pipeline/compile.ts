@@ -95,7 +95,7 @@ export function compile(documents: readonly InputDocument[], options: CompileOpt
  * rules apply without the mesh exceptions. Returns the view's notes (what gRPC could not be given),
  * which become warnings on their documents' statuses.
  */
-function compileProxylessView(
+export function compileProxylessView(
   proxy: IR['proxies'][number],
   groups: Map<string, readonly EnvoyResource[]>,
   errors: DocumentError[],

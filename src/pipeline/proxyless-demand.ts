@@ -3,10 +3,9 @@
 // configuration when its first node connects (building and validating it then, its notes becoming
 // status warnings) and take it out, notes and all, when the last one leaves.
 import type { EnvoyResource } from '../envoy/resource';
-import { buildProxylessView, PROXYLESS_GROUP_PREFIX, proxylessGroupOf, withProxylessNotes, type ProxylessNote } from '../xds/proxyless';
-import { formatIssue, validateSnapshot } from '../validate';
-import { notesOf, type CompiledConfig } from './compile';
-import { shareUnchanged } from './structural-sharing';
+import type { DocumentError } from '../documents/types';
+import { PROXYLESS_GROUP_PREFIX, proxylessGroupOf, withProxylessNotes, type ProxylessNote } from '../xds/proxyless';
+import { compileProxylessView, notesOf, type CompiledConfig } from './compile';
 
 export function isProxylessGroup(group: string): boolean {
   return group.startsWith(PROXYLESS_GROUP_PREFIX);
@@ -17,23 +16,25 @@ export interface ProxylessView {
   readonly notes: readonly ProxylessNote[];
 }
 
-/** A view that would hold resources Envoy's rules reject (an internal error: the IR was accepted). */
+/** A view that cannot be served (an internal error: the IR it comes from was accepted). */
 export class ProxylessViewError extends Error {}
 
 /**
  * The proxyless view `group` of the configuration: the kept one, else built and validated now
- * from its IR proxy (frozen, like every compiled group). Undefined when no proxy of the
- * configuration has that view.
+ * from its IR proxy, as compile() does (frozen, like every compiled group). Undefined when no proxy
+ * of the configuration has that view.
  */
 export function proxylessViewOf(config: CompiledConfig, group: string): ProxylessView | undefined {
   const kept = config.groups.get(group);
   if (kept) return { resources: kept, notes: config.proxylessNotes.get(group) ?? [] };
   const proxy = config.ir.proxies.find((p) => proxylessGroupOf(p.name) === group);
   if (!proxy) return undefined;
-  const view = buildProxylessView(proxy);
-  const issues = validateSnapshot(view.resources);
-  if (issues.length > 0) throw new ProxylessViewError(`${group}: its proxyless gRPC view would hold a resource Envoy's rules reject: ${issues.map(formatIssue).join('; ')}`);
-  return { resources: shareUnchanged(view.resources, undefined), notes: view.notes };
+  const built = new Map<string, readonly EnvoyResource[]>();
+  const errors: DocumentError[] = [];
+  const notes = compileProxylessView(proxy, built, errors, undefined);
+  const resources = built.get(group);
+  if (errors.length > 0 || !resources) throw new ProxylessViewError(errors.map((e) => e.reason).join('; '));
+  return { resources, notes };
 }
 
 /**

@@ -27,77 +27,59 @@ function routerHttpFilter(): JsonObject {
  * same frozen object as last time, so validation and the snapshot cache recognise an unchanged
  * listener by identity. Kept per shape (route table, fault, optional filters), then per name: a
  * table's thousands of names share one shape, whose key (holding the optional filters' canonical
- * key, which can be long) is then made and hashed once per table instead of once per name.
+ * key, which can be long) is then made and hashed once per table instead of once per name, and
+ * whose RDS and filter list (all a listener has besides its name) are one frozen copy for all.
  * Bounded: the memo is dropped whole when it grows past the limit.
  */
-const apiListenerMemo = new Map<string, Map<string, JsonObject>>();
-let apiListenerMemoSize = 0;
+interface ListenerShape {
+  readonly rds: JsonObject;
+  readonly httpFilters: JsonObject[];
+  readonly byName: Map<string, JsonObject>;
+}
+
+const shapes = new Map<string, ListenerShape>();
+let memoSize = 0;
 const API_LISTENER_MEMO_LIMIT = 200_000;
 
 /** The shape of the previous call: consecutive calls for one table ask for the same one. */
-let lastShape: { readonly routeConfigName: string; readonly withFault: boolean; readonly optionalKey: string; readonly byName: Map<string, JsonObject> } | undefined;
+let lastShape: { readonly routeConfigName: string; readonly withFault: boolean; readonly optionalKey: string; readonly shape: ListenerShape } | undefined;
 
-function listenersOfShape(routeConfigName: string, withFault: boolean, optional: OptionalFilters): Map<string, JsonObject> {
+function shapeOf(routeConfigName: string, withFault: boolean, optional: OptionalFilters): ListenerShape {
   const last = lastShape;
-  if (last && last.routeConfigName === routeConfigName && last.withFault === withFault && last.optionalKey === optional.key) return last.byName;
+  if (last && last.routeConfigName === routeConfigName && last.withFault === withFault && last.optionalKey === optional.key) return last.shape;
   const key = `${routeConfigName}\u0000${withFault ? 'fault' : ''}\u0000${optional.key}`;
-  let byName = apiListenerMemo.get(key);
-  if (!byName) apiListenerMemo.set(key, (byName = new Map()));
-  lastShape = { routeConfigName, withFault, optionalKey: optional.key, byName };
-  return byName;
+  let shape = shapes.get(key);
+  if (!shape) {
+    shape = {
+      rds: deepFreeze({ config_source: adsConfigSource(), route_config_name: routeConfigName }),
+      // Envoy's order: the Envoy-only filters (optional for gRPC), then fault, then the router, last and required.
+      httpFilters: deepFreeze([...optional.httpFilters, ...(withFault ? [faultHttpFilter()] : []), routerHttpFilter()]),
+      byName: new Map(),
+    };
+    shapes.set(key, shape);
+  }
+  lastShape = { routeConfigName, withFault, optionalKey: optional.key, shape };
+  return shape;
 }
 
 /** The Listener a gRPC client dialing xds:///<name> asks for. */
 export function apiListener(name: string, routeConfigName: string, withFault: boolean, optional: OptionalFilters = NO_OPTIONAL_FILTERS): JsonObject {
-  let byName = listenersOfShape(routeConfigName, withFault, optional);
-  const known = byName.get(name);
+  let shape = shapeOf(routeConfigName, withFault, optional);
+  const known = shape.byName.get(name);
   if (known) return known;
-  if (apiListenerMemoSize >= API_LISTENER_MEMO_LIMIT) {
-    apiListenerMemo.clear();
-    apiListenerMemoSize = 0;
+  if (memoSize >= API_LISTENER_MEMO_LIMIT) {
+    shapes.clear();
+    memoSize = 0;
     lastShape = undefined;
-    byName = listenersOfShape(routeConfigName, withFault, optional);
+    shape = shapeOf(routeConfigName, withFault, optional);
   }
-  const built = deepFreeze(buildApiListener(name, routeConfigName, withFault, optional));
-  byName.set(name, built);
-  apiListenerMemoSize++;
-  return built;
-}
-
-/**
- * The parts of an api_listener's HCM that depend on its route table and filters alone (RDS and the
- * filter list): every dialable name of a table differs from the others only in its name and stat
- * prefix, so thousands of listeners share one frozen copy of these. Bounded like the listener memo.
- */
-const sharedHcmParts = new Map<string, { readonly rds: JsonObject; readonly httpFilters: JsonObject[] }>();
-
-function hcmParts(routeConfigName: string, withFault: boolean, optional: OptionalFilters): { readonly rds: JsonObject; readonly httpFilters: JsonObject[] } {
-  const key = `${routeConfigName}\u0000${withFault ? 'fault' : ''}\u0000${optional.key}`;
-  let parts = sharedHcmParts.get(key);
-  if (!parts) {
-    if (sharedHcmParts.size >= API_LISTENER_MEMO_LIMIT) sharedHcmParts.clear();
-    parts = {
-      rds: deepFreeze({ config_source: adsConfigSource(), route_config_name: routeConfigName }),
-      // Envoy's order: the Envoy-only filters (optional for gRPC), then fault, then the router, last and required.
-      httpFilters: deepFreeze([...optional.httpFilters, ...(withFault ? [faultHttpFilter()] : []), routerHttpFilter()]),
-    };
-    sharedHcmParts.set(key, parts);
-  }
-  return parts;
-}
-
-function buildApiListener(name: string, routeConfigName: string, withFault: boolean, optional: OptionalFilters): JsonObject {
-  const { rds, httpFilters } = hcmParts(routeConfigName, withFault, optional);
-  return {
+  const built = deepFreeze({
     name,
-    api_listener: {
-      api_listener: typed(HCM, {
-        stat_prefix: statPrefix(name),
-        rds,
-        http_filters: httpFilters,
-      }),
-    },
-  };
+    api_listener: { api_listener: typed(HCM, { stat_prefix: statPrefix(name), rds: shape.rds, http_filters: shape.httpFilters }) },
+  });
+  shape.byName.set(name, built);
+  memoSize++;
+  return built;
 }
 
 /** The Listener an xDS-enabled gRPC server serving `inbound` asks for, or undefined when it cannot be one. */

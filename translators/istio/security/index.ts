@@ -118,8 +118,16 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
   const usedPorts = new Map<InputDocument, Set<number>>();
   const requestAuthsFor = (workload: GatewayWorkload): BuiltJwtRules[] =>
     [...jwtRules].filter(([doc]) => scopeOf(doc, workload, ctx.rootNamespace, true) !== undefined).map(([, built]) => built);
+  /** Marks the policies in the workload's scope as used (PeerAuthentication's selectors never reach root-wide). */
+  const markUsed = (workload: GatewayWorkload, withPeerAuthentication: boolean): void => {
+    for (const doc of valid) {
+      const peerAuthentication = doc.kind === 'PeerAuthentication';
+      if (peerAuthentication && !withPeerAuthentication) continue;
+      if (scopeOf(doc, workload, ctx.rootNamespace, !peerAuthentication)) used.add(doc);
+    }
+  };
   const gatewaySecurity = (proxy: Proxy, workload: GatewayWorkload): Proxy => {
-    for (const doc of valid) if (doc.kind !== 'PeerAuthentication' && scopeOf(doc, workload, ctx.rootNamespace, true)) used.add(doc);
+    markUsed(workload, false);
     const requestAuths = requestAuthsFor(workload);
     const requestAuthentication = jwtPolicyOf(requestAuths);
     const { authorization, clusters: authzClusters } = authorizationFor(workload, authz, proxy.clusters, ctx);
@@ -137,10 +145,7 @@ export function applyIstioSecurity(proxies: readonly Proxy[], docs: readonly Inp
     const mesh = proxy.mesh;
     if (!mesh) return proxy;
     const workload = mesh.workload;
-    for (const doc of valid) {
-      const rootWide = doc.kind !== 'PeerAuthentication';
-      if (scopeOf(doc, workload, ctx.rootNamespace, rootWide)) used.add(doc);
-    }
+    markUsed(workload, true);
     const requestAuths = requestAuthsFor(workload);
     const requestAuthentication = jwtPolicyOf(requestAuths);
     const { authorization, clusters: authzClusters } = authorizationFor(workload, authz, proxy.clusters, ctx);
